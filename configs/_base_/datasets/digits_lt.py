@@ -1,0 +1,38 @@
+# Digits-LT: scikit-learn's bundled 8x8 handwritten digits (no download),
+# split once with seed 0 into a balanced test split (50 per class) and a
+# long-tailed training split (IF 20: 124 ... 6 images per class, 417 in all).
+dataset_type = 'DigitsLT'
+data_preprocessor = dict(
+    num_classes=10,
+    # Grey-level mean and std of the training split, on the 0-255 scale.
+    mean=[78.35],
+    std=[96.15],
+    to_rgb=False)
+
+train_pipeline = [
+    dict(type='RandomCrop', crop_size=8, padding=1),
+    dict(type='PackInputs'),
+]
+test_pipeline = [dict(type='PackInputs')]
+
+train_dataset = dict(
+    type=dataset_type,
+    split='train',
+    imbalance_factor=20,
+    pipeline=train_pipeline)
+test_dataset = dict(type=dataset_type, split='test', pipeline=test_pipeline)
+
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=0,
+    dataset=train_dataset,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    drop_last=True)
+val_dataloader = dict(
+    batch_size=250,
+    num_workers=0,
+    dataset=test_dataset,
+    sampler=dict(type='DefaultSampler', shuffle=False))
+val_evaluator = dict(type='LongTailMetric', topk=(1, 5))
+test_dataloader = val_dataloader
+test_evaluator = val_evaluator

@@ -1,0 +1,9 @@
+# Plain cross-entropy ResNet-32 on Digits-LT: the baseline of the main job.
+_base_ = [
+    '../../_base_/models/resnet32_cifar.py',
+    '../../_base_/datasets/digits_lt.py',
+    '../../_base_/schedules/digits_lt_bs32_60e.py',
+    '../../_base_/default_runtime.py',
+]
+model = dict(backbone=dict(in_channels=1), head=dict(num_classes=10))
+default_hooks = dict(logger=dict(interval=10))

@@ -1,0 +1,126 @@
+"""Hands the training-class counts and an output file to LongTailMetric."""
+import json
+import os
+import os.path as osp
+from typing import Iterator, List, Optional
+
+import numpy as np
+from mmengine.dist import is_main_process
+from mmengine.hooks import Hook
+from mmengine.logging import MMLogger
+from mmengine.registry import init_default_scope
+from mmengine.runner import BaseLoop
+
+from mmbbn.registry import DATASETS, HOOKS
+
+
+def _metrics(evaluator) -> Iterator:
+    for metric in getattr(evaluator, 'metrics', None) or []:
+        if hasattr(metric, 'train_class_counts'):
+            yield metric
+
+
+@HOOKS.register_module()
+class LongTailMetricHook(Hook):
+    """Feeds :class:`LongTailMetric` and reports the best and last epoch.
+
+    The counts are those of the training set of the same config, read from
+    its labels (the built training set when the runner trains; otherwise the
+    ``train_dataloader.dataset`` config is built, e.g. by ``tools/test.py``).
+    A metric configured with explicit ``train_class_counts`` keeps them.
+    Each evaluation's per-class result goes to
+    ``{log_dir}/long_tail_{val_epoch_N|test}.json``.
+
+    At the end of training it logs the last and the best validation value
+    of ``key`` (the official BBN code kept only the best epoch, measured on
+    the test set; quote both) and writes every validation result to
+    ``{log_dir}/best_last.json``.
+
+    Args:
+        json_dir (str, optional): Folder for the JSON files; defaults to the
+            runner's log dir.
+        key (str): The metric that ranks epochs. Defaults to ``'lt/top1'``.
+    """
+
+    priority = 'LOW'
+
+    def __init__(self,
+                 json_dir: Optional[str] = None,
+                 key: str = 'lt/top1') -> None:
+        self.json_dir = json_dir
+        self.key = key
+        self.history: List[dict] = []
+        self._counts: Optional[np.ndarray] = None
+        self._looked = False
+
+    def _train_counts(self, runner) -> Optional[np.ndarray]:
+        if self._looked:
+            return self._counts
+        self._looked = True
+        from mmbbn.datasets.labels import get_class_counts
+        loop = getattr(runner, '_train_loop', None)
+        try:
+            if isinstance(loop, BaseLoop):
+                dataset = loop.dataloader.dataset
+            else:
+                loader_cfg = runner.cfg.get('train_dataloader') or {}
+                if loader_cfg.get('dataset') is None:
+                    return None
+                init_default_scope(runner.cfg.get('default_scope',
+                                                  'mmpretrain'))
+                dataset = DATASETS.build(loader_cfg['dataset'])
+            self._counts = get_class_counts(dataset)
+        except Exception as e:  # the test split may be all a user has
+            MMLogger.get_current_instance().warning(
+                'LongTailMetricHook: no training counts, so no many/medium/'
+                f'few accuracy ({type(e).__name__}: {e})')
+        return self._counts
+
+    def _prepare(self, runner, evaluator, tag: str) -> None:
+        metrics = list(_metrics(evaluator))
+        if not metrics:
+            return
+        counts = self._train_counts(runner)
+        for metric in metrics:
+            if metric.train_class_counts is None and counts is not None:
+                metric.train_class_counts = counts
+            metric.out_file = osp.join(self.json_dir or runner.log_dir,
+                                       f'long_tail_{tag}.json')
+
+    def before_val_epoch(self, runner) -> None:
+        """Prepare the validation metrics."""
+        self._prepare(runner, runner.val_evaluator,
+                      f'val_epoch_{runner.epoch}')
+
+    def before_test_epoch(self, runner) -> None:
+        """Prepare the test metrics."""
+        self._prepare(runner, runner.test_evaluator, 'test')
+
+    def after_val_epoch(self, runner, metrics: Optional[dict] = None) -> None:
+        """Remember this validation's results."""
+        if metrics:
+            self.history.append(dict(epoch=runner.epoch, iter=runner.iter,
+                                     **{k: float(v) for k, v in
+                                        metrics.items()
+                                        if isinstance(v, (int, float))}))
+
+    def after_train(self, runner) -> None:
+        """Log the last and the best validation result; write them."""
+        scored = [h for h in self.history if self.key in h]
+        if not scored:
+            return
+        last = scored[-1]
+        best = max(scored, key=lambda h: h[self.key])
+        report = dict(key=self.key, last=last, best=best,
+                      history=self.history)
+        runner.logger.info(
+            f'{self.key}: last {last[self.key]:.2f} (epoch {last["epoch"]}'
+            f'), best {best[self.key]:.2f} (epoch {best["epoch"]})')
+        if is_main_process():
+            folder = self.json_dir or runner.log_dir
+            os.makedirs(folder, exist_ok=True)
+            with open(osp.join(folder, 'best_last.json'), 'w') as f:
+                json.dump(report, f, indent=1)
+
+
+__all__ = ['LongTailMetricHook']

@@ -1,0 +1,9 @@
+"""Metrics."""
+from .long_tail_metric import (LongTailMetric, expected_calibration_error,
+                               per_class_accuracy, reliability_bins,
+                               shot_groups)
+
+__all__ = [
+    'LongTailMetric', 'expected_calibration_error', 'per_class_accuracy',
+    'reliability_bins', 'shot_groups'
+]

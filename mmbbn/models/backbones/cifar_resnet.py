@@ -1,0 +1,258 @@
+"""The He et al. (2016) ResNets for 32x32 inputs, split the BBN way."""
+import copy
+from typing import List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+
+from mmbbn.registry import MODELS
+
+# Depth -> basic blocks per stage: depth = 6 n + 2.
+CIFAR_DEPTHS = {20: 3, 32: 5, 44: 7, 56: 9, 110: 18}
+
+
+def cifar_weight_init(legacy_bn_init: bool = False) -> List[dict]:
+    """The initialisation of the official BBN and He et al. CIFAR nets.
+
+    Convolutions get ``kaiming_normal_`` with its defaults (fan-in, gain
+    sqrt(2)). BatchNorm starts at weight 1, bias 0 as in torch >= 1.2, or,
+    with ``legacy_bn_init``, at weight ~ U(0, 1), bias 0 as in torch 1.0.1,
+    the version the BBN paper's numbers were produced with.
+
+    Args:
+        legacy_bn_init (bool): Use the torch 1.0.1 BatchNorm weights.
+
+    Returns:
+        list[dict]: An MMEngine ``init_cfg``.
+    """
+    bn = (dict(type='Uniform', layer='_BatchNorm', a=0., b=1., bias=0.)
+          if legacy_bn_init else dict(
+              type='Constant', layer='_BatchNorm', val=1., bias=0.))
+    return [
+        dict(type='Kaiming', layer='Conv2d', mode='fan_in',
+             nonlinearity='relu', distribution='normal'), bn
+    ]
+
+
+class ZeroPadShortcut(nn.Module):
+    """He et al.'s "option A" shortcut: subsample, then zero-pad channels.
+
+    Args:
+        stride (int): Spatial subsampling step.
+        extra_channels (int): Zero channels added, split evenly before and
+            after the input's channels.
+    """
+
+    def __init__(self, stride: int, extra_channels: int) -> None:
+        super().__init__()
+        self.stride = stride
+        self.before = extra_channels // 2
+        self.after = extra_channels - self.before
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Subsample ``x`` and pad its channel dimension with zeros."""
+        x = x[:, :, ::self.stride, ::self.stride]
+        return F.pad(x, (0, 0, 0, 0, self.before, self.after))
+
+
+@MODELS.register_module()
+class CifarBasicBlock(BaseModule):
+    """The basic residual block of the He et al. CIFAR ResNets.
+
+    Attribute names (``conv1``, ``bn1``, ``conv2``, ``bn2``, ``shortcut``)
+    follow the official BBN release, so its weights convert by renaming
+    prefixes only.
+
+    Args:
+        in_channels (int): Input channels.
+        out_channels (int): Output channels.
+        stride (int): Stride of the first convolution. Defaults to 1.
+        shortcut (str): ``'A'`` (parameter-free zero padding, the paper's and
+            BBN's choice) or ``'B'`` (1x1 convolution + BN) where the shape
+            changes. Defaults to ``'A'``.
+        init_cfg (list[dict], optional): MMEngine initialisation config.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 stride: int = 1,
+                 shortcut: str = 'A',
+                 init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if shortcut not in ('A', 'B'):
+            raise ValueError(f"CifarBasicBlock: shortcut={shortcut!r} is not "
+                             "'A' or 'B'")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.conv1 = nn.Conv2d(
+            in_channels, out_channels, 3, stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(
+            out_channels, out_channels, 3, 1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        if stride == 1 and in_channels == out_channels:
+            self.shortcut = nn.Identity()
+        elif shortcut == 'A':
+            self.shortcut = ZeroPadShortcut(stride,
+                                            out_channels - in_channels)
+        else:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(in_channels, out_channels, 1, stride, bias=False),
+                nn.BatchNorm2d(out_channels))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply the block to ``x`` of shape (N, C, H, W)."""
+        out = F.relu(self.bn1(self.conv1(x)), inplace=True)
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + self.shortcut(x), inplace=True)
+
+
+@MODELS.register_module()
+class CifarResNet(BaseModule):
+    """He et al. ResNet-20/32/44/56/110 for 32x32 images.
+
+    A 3x3 stem with 16 channels, then three stages of ``(depth - 2) / 6``
+    basic blocks with 16, 32 and 64 channels (strides 1, 2, 2). With
+    ``split_last_block=True`` the last block of the last stage is held out
+    of the network: this is BBN's shared trunk, and :attr:`last_block_cfg`
+    describes the held-out block, which :class:`BBNNeck` builds once for
+    each branch.
+
+    Args:
+        depth (int): 20, 32, 44, 56 or 110.
+        in_channels (int): Input image channels. Defaults to 3.
+        base_channels (int): Channels of the stem and first stage.
+            Defaults to 16.
+        shortcut (str): ``'A'`` or ``'B'``, see :class:`CifarBasicBlock`.
+        out_indices (Sequence[int]): Stages whose output is returned.
+            Defaults to ``(2, )``.
+        split_last_block (bool): Hold the last residual block out of the
+            network (the BBN trunk). Defaults to False.
+        legacy_bn_init (bool): Start BatchNorm weights at U(0, 1), as in the
+            torch 1.0.1 runs of the BBN paper. Defaults to False.
+        frozen_stages (int): Stages to freeze (no gradient, BN in eval
+            mode); 0 freezes the stem only, -1 nothing. Defaults to -1.
+        init_cfg (dict | list[dict], optional): Overrides the default
+            initialisation (:func:`cifar_weight_init`), e.g. with
+            ``dict(type='Pretrained', checkpoint=...)``.
+    """
+
+    def __init__(self,
+                 depth: int = 32,
+                 in_channels: int = 3,
+                 base_channels: int = 16,
+                 shortcut: str = 'A',
+                 out_indices: Sequence[int] = (2, ),
+                 split_last_block: bool = False,
+                 legacy_bn_init: bool = False,
+                 frozen_stages: int = -1,
+                 init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
+        if depth not in CIFAR_DEPTHS:
+            raise ValueError(f'CifarResNet: depth={depth!r} is not one of '
+                             f'{sorted(CIFAR_DEPTHS)}')
+        if not set(out_indices) <= {0, 1, 2}:
+            raise ValueError(f'CifarResNet: out_indices={out_indices!r} '
+                             'must be stage indices in 0..2')
+        if not -1 <= frozen_stages <= 3:
+            raise ValueError(f'CifarResNet: frozen_stages={frozen_stages!r} '
+                             'must be in -1..3')
+        block_init = cifar_weight_init(legacy_bn_init)
+        super().__init__(init_cfg=init_cfg or block_init)
+        self.depth = depth
+        self.out_indices = tuple(out_indices)
+        self.frozen_stages = frozen_stages
+        self.split_last_block = split_last_block
+
+        self.conv1 = nn.Conv2d(
+            in_channels, base_channels, 3, 1, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(base_channels)
+
+        blocks_per_stage = CIFAR_DEPTHS[depth]
+        block_cfgs: List[List[dict]] = []
+        channels = base_channels
+        for stage in range(3):
+            out_channels = base_channels * 2**stage
+            stage_cfgs = []
+            for i in range(blocks_per_stage):
+                stride = 2 if stage > 0 and i == 0 else 1
+                stage_cfgs.append(
+                    dict(
+                        in_channels=channels,
+                        out_channels=out_channels,
+                        stride=stride,
+                        shortcut=shortcut))
+                channels = out_channels
+            block_cfgs.append(stage_cfgs)
+        held_out = block_cfgs[-1].pop() if split_last_block else dict(
+            block_cfgs[-1][-1])
+        self._last_block_cfg = dict(
+            type='CifarBasicBlock', init_cfg=block_init, **held_out)
+        for stage, stage_cfgs in enumerate(block_cfgs):
+            self.add_module(
+                f'layer{stage + 1}',
+                nn.Sequential(*(CifarBasicBlock(**c) for c in stage_cfgs)))
+        self.out_channels = channels
+        self._freeze_stages()
+
+    @property
+    def last_block_cfg(self) -> dict:
+        """Config of the last residual block (held out when split).
+
+        Returns:
+            dict: A :class:`CifarBasicBlock` config, initialised as the rest
+            of the network.
+        """
+        return copy.deepcopy(self._last_block_cfg)
+
+    def _freeze_stages(self) -> None:
+        stem_and_layers = [(self.conv1, self.bn1), (self.layer1, ),
+                           (self.layer2, ), (self.layer3, )]
+        for modules in stem_and_layers[:self.frozen_stages + 1]:
+            for m in modules:
+                m.eval()
+                for p in m.parameters():
+                    p.requires_grad = False
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        """Return the outputs of the stages in ``out_indices``.
+
+        Args:
+            x (Tensor): Images of shape (N, C, H, W).
+
+        Returns:
+            tuple[Tensor]: One feature map per stage in ``out_indices``.
+        """
+        x = F.relu(self.bn1(self.conv1(x)), inplace=True)
+        outs = []
+        for i, layer in enumerate((self.layer1, self.layer2, self.layer3)):
+            x = layer(x)
+            if i in self.out_indices:
+                outs.append(x)
+        return tuple(outs)
+
+    def train(self, mode: bool = True) -> 'CifarResNet':
+        """Set the training mode, keeping frozen stages in eval mode."""
+        super().train(mode)
+        self._freeze_stages()
+        return self
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Number of parameters of ``module``.
+
+    Args:
+        module (nn.Module): Any module.
+
+    Returns:
+        int: The number of scalar parameters.
+    """
+    return sum(p.numel() for p in module.parameters())
+
+
+__all__ = [
+    'CIFAR_DEPTHS', 'CifarBasicBlock', 'CifarResNet', 'ZeroPadShortcut',
+    'cifar_weight_init', 'count_parameters'
+]

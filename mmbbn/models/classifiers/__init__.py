@@ -1,0 +1,4 @@
+"""Classifiers."""
+from .bbn_classifier import BBNClassifier
+
+__all__ = ['BBNClassifier']

@@ -1,0 +1,4 @@
+"""Heads."""
+from .bbn_head import BBNHead, mix_features
+
+__all__ = ['BBNHead', 'mix_features']

@@ -1,0 +1,148 @@
+"""BBN's classifier: one linear layer, cumulative mixing of the branches."""
+from typing import List, Optional, Tuple, Union
+
+import torch
+from mmpretrain.models.heads import LinearClsHead
+from mmpretrain.structures import DataSample
+
+from mmbbn.registry import MODELS
+from mmbbn.structures import BranchPair
+
+
+def mix_features(feats: BranchPair, alpha: float) -> torch.Tensor:
+    """BBN's cumulative mixing of the two branch features.
+
+    ``2 * [alpha * f_c, (1 - alpha) * f_r]``. The factor 2 is the official
+    code's: at alpha = 0.5 the input equals the inference input
+    ``[f_c, f_r]``, so gradients match a plain model when both samplers pick
+    the same image.
+
+    Args:
+        feats (BranchPair): ``f_c`` and ``f_r``, each of shape (N, d).
+        alpha (float): Weight of the conventional branch, in [0, 1].
+
+    Returns:
+        Tensor: The mixed feature of shape (N, 2 d).
+    """
+    return torch.cat((feats.conventional * (2 * alpha),
+                      feats.rebalancing * (2 * (1 - alpha))),
+                     dim=1)
+
+
+def _targets(data_samples: List[DataSample]) -> torch.Tensor:
+    """Hard labels (N,) or soft scores (N, C) of a batch."""
+    if 'gt_score' in data_samples[0]:
+        return torch.stack([s.gt_score for s in data_samples])
+    return torch.cat([s.gt_label for s in data_samples])
+
+
+@MODELS.register_module()
+class BBNHead(LinearClsHead):
+    """One linear classifier over both branches, mixed by alpha in training.
+
+    Training (``loss``): ``z = FC(2 [alpha f_c, (1 - alpha) f_r])`` and
+    ``L = alpha CE(z, y_c) + (1 - alpha) CE(z, y_r)``; the logged accuracy is
+    ``alpha acc(z, y_c) + (1 - alpha) acc(z, y_r)``, as in the official code.
+    Inference (``predict``, ``forward``): ``z = FC([f_c, f_r])``, i.e. the
+    training formula at alpha = 0.5; this is plain :class:`LinearClsHead`.
+
+    ``alpha`` belongs to :class:`CumulativeAlphaHook`, which sets it before
+    every training iteration from the runner's progress; nothing else
+    writes it. It is not part of the state dict: resuming recomputes it.
+
+    Args:
+        num_classes (int): Number of classes.
+        in_channels (int): Channels of ``[f_c, f_r]`` (twice a branch's).
+        loss (dict): The classification loss of both terms. Defaults to
+            cross-entropy.
+        cal_acc (bool): Log the alpha-weighted training accuracy. Defaults
+            to True (only hard labels).
+        init_cfg (dict, optional): Defaults to None: PyTorch's default
+            ``nn.Linear`` initialisation, as in the official code.
+        **kwargs: Other arguments of :class:`LinearClsHead`.
+    """
+
+    def __init__(self,
+                 num_classes: int,
+                 in_channels: int,
+                 loss: dict = dict(type='CrossEntropyLoss', loss_weight=1.0),
+                 cal_acc: bool = True,
+                 init_cfg: Optional[Union[dict, list]] = None,
+                 **kwargs) -> None:
+        super().__init__(
+            num_classes=num_classes,
+            in_channels=in_channels,
+            loss=loss,
+            cal_acc=cal_acc,
+            init_cfg=init_cfg,
+            **kwargs)
+        self._alpha: Optional[float] = None
+
+    @property
+    def alpha(self) -> Optional[float]:
+        """Weight of the conventional branch in training, or None if unset."""
+        return self._alpha
+
+    @alpha.setter
+    def alpha(self, value: float) -> None:
+        value = float(value)
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f'BBNHead.alpha={value!r} is outside [0, 1]')
+        self._alpha = value
+
+    def mixed_logits(self, feats: BranchPair) -> torch.Tensor:
+        """Training logits ``FC(2 [alpha f_c, (1 - alpha) f_r])``.
+
+        Args:
+            feats (BranchPair): ``f_c`` and ``f_r``, each (N, d).
+
+        Returns:
+            Tensor: Logits of shape (N, num_classes).
+        """
+        if self._alpha is None:
+            raise RuntimeError(
+                'BBNHead.alpha is unset: add CumulativeAlphaHook to '
+                'custom_hooks (it sets alpha before every training step)')
+        return self.fc(mix_features(feats, self._alpha))
+
+    def loss(self, feats: Union[BranchPair, Tuple[torch.Tensor]],
+             data_samples: Union[BranchPair, List[DataSample]],
+             **kwargs) -> dict:
+        """The cumulative mixed loss of a pair of batches.
+
+        Args:
+            feats (BranchPair): Pooled branch features ``f_c`` and ``f_r``.
+            data_samples (BranchPair): The conventional and the re-balanced
+                batch's data samples.
+            **kwargs: Passed to the loss module.
+
+        Returns:
+            dict[str, Tensor]: ``loss`` and, with ``cal_acc``, ``accuracy``.
+        """
+        if not (isinstance(feats, BranchPair)
+                and isinstance(data_samples, BranchPair)):
+            raise TypeError(
+                'BBNHead.loss takes BranchPair features and data samples '
+                f'(got {type(feats).__name__}, '
+                f'{type(data_samples).__name__}): train it inside '
+                'BBNClassifier with DualSampleDataset + DualSampler')
+        alpha = self._alpha
+        logits = self.mixed_logits(feats)
+        targets = BranchPair(*map(_targets, data_samples))
+        n = logits.size(0)
+        loss = (alpha * self.loss_module(
+            logits, targets.conventional, avg_factor=n, **kwargs) +
+                (1 - alpha) * self.loss_module(
+                    logits, targets.rebalancing, avg_factor=n, **kwargs))
+        losses = dict(loss=loss)
+        if self.cal_acc and targets.conventional.ndim == 1:
+            with torch.no_grad():
+                pred = logits.argmax(dim=1)
+                hits = BranchPair(*((pred == t).float().mean() * 100
+                                    for t in targets))
+                losses['accuracy'] = (alpha * hits.conventional +
+                                      (1 - alpha) * hits.rebalancing)
+        return losses
+
+
+__all__ = ['BBNHead', 'mix_features']

@@ -1,0 +1,4 @@
+"""Necks."""
+from .bbn_neck import BBNNeck
+
+__all__ = ['BBNNeck']

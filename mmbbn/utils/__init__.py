@@ -1,0 +1,13 @@
+"""Compatibility shims, each with its reason in its module docstring."""
+from .checkpoint import (SAFE_GLOBALS, CheckpointLoadError,
+                         install_safe_checkpoint_loading, safe_torch_load)
+from .dist import (check_launcher_env, cpu_ddp_cfg, init_cpu_distributed,
+                   needs_cpu_distributed, teardown_distributed)
+from .launch import apply_dataloader_defaults, setup_launcher
+
+__all__ = [
+    'CheckpointLoadError', 'SAFE_GLOBALS', 'apply_dataloader_defaults',
+    'check_launcher_env', 'cpu_ddp_cfg', 'init_cpu_distributed',
+    'install_safe_checkpoint_loading', 'needs_cpu_distributed',
+    'safe_torch_load', 'setup_launcher', 'teardown_distributed'
+]

@@ -1,0 +1,5 @@
+"""Version of the mmbbn package."""
+
+__version__ = '0.1.0'
+
+__all__ = ['__version__']
