@@ -86,6 +86,8 @@ def select_long_tail(labels: np.ndarray,
         if selection == 'shuffle':
             rng.shuffle(idx)
         chosen.append(idx[:n])
+    if not chosen:
+        return np.zeros(0, dtype=np.int64)
     return np.concatenate(chosen).astype(np.int64)
 
 

@@ -24,6 +24,10 @@ class _LongTailCIFARMixin:
     order). The per-class counts and a digest of the chosen indices are
     logged, so two runs can be checked to train on the same subset.
 
+    Images are given in BGR channel order, like every image MMCV loads from
+    a file, so a config (``to_rgb=True`` in the data preprocessor) serves the
+    pickles, image files and the inferencer alike.
+
     Args:
         data_root (str): Folder holding the extracted CIFAR folder.
         split (str): ``'train'`` or ``'test'``. Defaults to ``'train'``.
@@ -108,7 +112,7 @@ class _LongTailCIFARMixin:
         """Read the split's pickles and keep the long-tailed subset.
 
         Returns:
-            list[dict]: ``img`` (32x32x3 uint8) and ``gt_label`` per item.
+            list[dict]: ``img`` (32x32x3 uint8, BGR) and ``gt_label``.
         """
         root = self.data_prefix['root']
         self._check_files(root)
@@ -123,8 +127,9 @@ class _LongTailCIFARMixin:
                                  "'labels' (or 'fine_labels')")
             images.append(entry['data'])
             labels.extend(entry[label_key])
+        # (N, 3072) RGB planes -> (N, 32, 32, 3) BGR, as MMCV loads images.
         images = np.vstack(images).reshape(-1, 3, 32, 32).transpose(
-            0, 2, 3, 1)
+            0, 2, 3, 1)[..., ::-1]
         labels = np.asarray(labels, dtype=np.int64)
         if self.CLASSES is None:
             path = join_path(root, self.base_folder, self.meta['filename'])
@@ -150,7 +155,7 @@ class _LongTailCIFARMixin:
         else:
             keep = np.arange(len(labels))
         return [{
-            'img': images[i],
+            'img': np.ascontiguousarray(images[i]),
             'gt_label': int(labels[i])
         } for i in keep]
 

@@ -26,11 +26,38 @@ from mmengine.dist import barrier, get_dist_info
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
+_HISTORY_METHODS = ('min', 'max', 'current', 'mean')
+
+
+def history_buffer_method(owner, name: str):
+    """The only ``getattr`` a checkpoint may call.
+
+    A pickled ``HistoryBuffer`` names its statistics methods as
+    ``getattr(HistoryBuffer, 'min')``. A general ``getattr`` would let a
+    file walk from any allowed object to arbitrary callables, so the
+    unpickler gets this one instead.
+
+    Args:
+        owner: Must be :class:`HistoryBuffer`.
+        name (str): One of its statistics methods.
+
+    Returns:
+        Callable: ``HistoryBuffer.<name>``.
+    """
+    if owner is not HistoryBuffer or name not in _HISTORY_METHODS:
+        raise pickle.UnpicklingError(
+            f'getattr({getattr(owner, "__name__", owner)!r}, {name!r}) is '
+            'not allowed in a checkpoint')
+    return getattr(HistoryBuffer, name)
+
+
 # Classes and functions an MMEngine checkpoint may hold: the HistoryBuffer of
-# the message hub and the NumPy arrays, dtypes and scalars inside it.
+# the message hub, its statistics methods, and the NumPy arrays, dtypes and
+# scalars inside it.
 _NUMPY_CORE = getattr(np, '_core', None) or np.core
 SAFE_GLOBALS = [
     HistoryBuffer,
+    (history_buffer_method, 'builtins.getattr'),
     _NUMPY_CORE.multiarray._reconstruct,
     _NUMPY_CORE.multiarray.scalar,
     np.ndarray,
@@ -59,10 +86,10 @@ def safe_torch_load(filename, map_location=None, name: Optional[str] = None):
             truncated or not a checkpoint.
     """
     label = name or str(filename)
+    install_safe_checkpoint_loading()
     try:
-        with torch.serialization.safe_globals(SAFE_GLOBALS):
-            return torch.load(
-                filename, map_location=map_location, weights_only=True)
+        return torch.load(
+            filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         lines = [line.strip() for line in str(e).split('\n')]
         found = next((line for line in lines if 'GLOBAL' in line), lines[0])
@@ -147,6 +174,6 @@ def install_safe_checkpoint_loading() -> None:
 
 
 __all__ = [
-    'CheckpointLoadError', 'SAFE_GLOBALS', 'install_safe_checkpoint_loading',
-    'safe_torch_load'
+    'CheckpointLoadError', 'SAFE_GLOBALS', 'history_buffer_method',
+    'install_safe_checkpoint_loading', 'safe_torch_load'
 ]

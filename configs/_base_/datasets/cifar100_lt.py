@@ -6,10 +6,11 @@ dataset_type = 'CIFAR100LT'
 data_root = 'data/cifar100'
 data_preprocessor = dict(
     num_classes=100,
-    # RGB mean and std of CIFAR used by BBN, on the 0-255 scale.
+    # RGB mean and std of CIFAR used by BBN, on the 0-255 scale; images
+    # arrive in BGR (as MMCV loads files) and are flipped to RGB first.
     mean=[125.307, 122.961, 113.8575],
     std=[51.5865, 50.847, 51.255],
-    to_rgb=False)
+    to_rgb=True)
 
 train_pipeline = [
     dict(type='RandomCrop', crop_size=32, padding=4),

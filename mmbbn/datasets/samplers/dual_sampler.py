@@ -8,8 +8,8 @@ from mmengine.logging import MMLogger
 from mmbbn.registry import DATA_SAMPLERS
 from ..labels import (class_names, dataset_name, get_gt_labels,
                       get_num_classes)
-from .class_index import (ClassIndex, empty_class_message, epoch_rng,
-                          rebalance_probs)
+from .class_index import (REBALANCE_WEIGHTS, ClassIndex, empty_class_message,
+                          epoch_rng, rebalance_probs)
 
 
 @DATA_SAMPLERS.register_module()
@@ -47,10 +47,10 @@ class DualSampler(DefaultSampler):
                  shuffle: bool = True,
                  seed: Optional[int] = None,
                  round_up: bool = True) -> None:
-        try:
-            rebalance_probs(np.ones(1), rebalance)
-        except ValueError as e:
-            raise ValueError(f'DualSampler: {e}') from None
+        if rebalance not in REBALANCE_WEIGHTS:
+            raise ValueError(
+                f'DualSampler: rebalance={rebalance!r} is not one of '
+                f'{", ".join(REBALANCE_WEIGHTS)}')
         super().__init__(dataset, shuffle=shuffle, seed=seed,
                          round_up=round_up)
         name = dataset_name(dataset)

@@ -1,11 +1,11 @@
-# BBN ResNet-32 on Digits-LT: the main job, a few minutes on two CPU cores.
+# BBN ResNet-32 on CIFAR-10-LT, imbalance factor 100, the official schedule.
 _base_ = [
     '../_base_/models/bbn_resnet32_cifar.py',
-    '../_base_/datasets/digits_lt.py',
-    '../_base_/schedules/digits_lt_bs32_60e.py',
+    '../_base_/datasets/cifar10_lt.py',
+    '../_base_/schedules/cifar_lt_bs128_200e.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(backbone=dict(in_channels=1), head=dict(num_classes=10))
+model = dict(head=dict(num_classes=10))
 # Pairs: a uniformly drawn item and a reversed-sampler item (P_i ~ 1 / N_i).
 train_dataloader = dict(
     dataset=dict(
@@ -13,4 +13,3 @@ train_dataloader = dict(
         type='DualSampleDataset',
         dataset=_base_.train_dataset),
     sampler=dict(type='DualSampler', rebalance='reversed'))
-default_hooks = dict(logger=dict(interval=10))

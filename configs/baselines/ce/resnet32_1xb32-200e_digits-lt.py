@@ -2,7 +2,7 @@
 _base_ = [
     '../../_base_/models/resnet32_cifar.py',
     '../../_base_/datasets/digits_lt.py',
-    '../../_base_/schedules/digits_lt_bs32_60e.py',
+    '../../_base_/schedules/digits_lt_bs32_200e.py',
     '../../_base_/default_runtime.py',
 ]
 model = dict(backbone=dict(in_channels=1), head=dict(num_classes=10))

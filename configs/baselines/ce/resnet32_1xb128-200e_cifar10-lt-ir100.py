@@ -1,0 +1,9 @@
+# Plain cross-entropy ResNet-32 on CIFAR-10-LT, imbalance factor 100, with
+# BBN's schedule: the CE row of the BBN paper's table.
+_base_ = [
+    '../../_base_/models/resnet32_cifar.py',
+    '../../_base_/datasets/cifar10_lt.py',
+    '../../_base_/schedules/cifar_lt_bs128_200e.py',
+    '../../_base_/default_runtime.py',
+]
+model = dict(head=dict(num_classes=10))

@@ -1,0 +1,3 @@
+# BBN ResNet-32 on CIFAR-10-LT, imbalance factor 10, the official schedule.
+_base_ = './bbn_resnet32_1xb128-200e_cifar10-lt-ir100.py'
+train_dataloader = dict(dataset=dict(dataset=dict(imbalance_factor=10)))

@@ -1,0 +1,3 @@
+# BBN ResNet-32 on CIFAR-100-LT, imbalance factor 10, the official schedule.
+_base_ = './bbn_resnet32_1xb128-200e_cifar100-lt-ir100.py'
+train_dataloader = dict(dataset=dict(dataset=dict(imbalance_factor=10)))
