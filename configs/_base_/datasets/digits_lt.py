@@ -22,13 +22,17 @@ train_dataset = dict(
     pipeline=train_pipeline)
 test_dataset = dict(type=dataset_type, split='test', pipeline=test_pipeline)
 
+# default_collate stacks each batch in the workers, so the data
+# preprocessor normalises one tensor instead of looping over images.
 train_dataloader = dict(
+    collate_fn=dict(type='default_collate'),
     batch_size=32,
     num_workers=0,
     dataset=train_dataset,
     sampler=dict(type='DefaultSampler', shuffle=True),
     drop_last=True)
 val_dataloader = dict(
+    collate_fn=dict(type='default_collate'),
     batch_size=250,
     num_workers=0,
     dataset=test_dataset,
