@@ -1,0 +1,216 @@
+"""Whole training iterations of BBN and CE through a real Runner.
+
+Three measurements, one process:
+
+1. Data loader alone: batches per second of the BBN train loader (pairs:
+   ``DualSampleDataset`` + ``DualSampler``) and the CE loader (single
+   items) built from the shipped CIFAR-10-LT configs with the real
+   transforms and worker processes; the ratio is the pair's cost against
+   one item (target <= 2.1).
+2. Runner iterations: a real :class:`Runner` (iteration-based loop, all
+   default hooks, validation off) trains BBN and CE for a fixed number of
+   iterations; the median iteration time is set against the bare step of
+   ``step_benchmark.py`` (same model, batch already in memory), which
+   shows what the pipeline and hooks add.
+3. The re-balanced draw at iNaturalist-2018 scale (437,513 items, 8,142
+   classes): seconds to build the class index and microseconds per draw.
+
+Data: ``--data-root`` with ``cifar-10-batches-py`` (md5 not checked), or
+synthetic pickles in the same format written to a temporary folder.
+
+Usage:
+    python tools/benchmarks/iteration_benchmark.py [--data-root DIR]
+        [--iters 30] [--workers 2] [--out iteration.json]
+"""
+import argparse
+import json
+import os.path as osp
+import statistics
+import sys
+import tempfile
+import time
+from unittest import mock
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+
+import mmbbn  # noqa: F401
+from mmbbn.datasets import DualSampleDataset, DualSampler
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from step_benchmark import (BBN_CFG, CE_CFG, build, loader_batch,  # noqa
+                            mmbbn_step, time_steps)
+from mmbbn.structures import BranchPair  # noqa: E402
+
+
+def synthetic_cifar(root: str) -> str:
+    """CIFAR-10 pickles of random images, the real file layout."""
+    import os
+    import pickle
+    rng = np.random.default_rng(0)
+    folder = osp.join(root, 'cifar-10-batches-py')
+    os.makedirs(folder, exist_ok=True)
+    for name, n in [(f'data_batch_{i}', 10000) for i in range(1, 6)] + [
+            ('test_batch', 10000)]:
+        labels = np.tile(np.arange(10), n // 10)
+        rng.shuffle(labels)
+        data = rng.integers(0, 256, (n, 3072), dtype=np.uint8)
+        with open(osp.join(folder, name), 'wb') as f:
+            pickle.dump({'data': data, 'labels': labels.tolist()}, f)
+    with open(osp.join(folder, 'batches.meta'), 'wb') as f:
+        pickle.dump({'label_names': [str(i) for i in range(10)]}, f)
+    return root
+
+
+def configure(path: str, data_root: str, work_dir: str, workers: int,
+              iters: int) -> Config:
+    """A shipped config pointed at the data, iteration-based, no val."""
+    cfg = Config.fromfile(path)
+    train = cfg.train_dataloader.dataset
+    inner = train.get('dataset', train)
+    inner.data_root = data_root
+    inner.check_md5 = False
+    cfg.train_dataloader.num_workers = workers
+    cfg.train_dataloader.persistent_workers = workers > 0
+    cfg.train_dataloader.pin_memory = False
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters)
+    cfg.param_scheduler = []
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.test_cfg = cfg.test_dataloader = cfg.test_evaluator = None
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=10**9, by_epoch=False)
+    cfg.default_hooks.logger = dict(type='LoggerHook', interval=10**9)
+    cfg.work_dir = work_dir
+    cfg.log_level = 'WARNING'
+    return cfg
+
+
+def loader_rate(cfg: Config, batches: int) -> float:
+    """Median seconds per batch of a config's train loader."""
+    init_default_scope(cfg.default_scope)
+    loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
+    it = iter(loader)
+    for _ in range(3):
+        next(it)
+    times = []
+    for _ in range(batches):
+        start = time.perf_counter()
+        try:
+            next(it)
+        except StopIteration:
+            it = iter(loader)
+            next(it)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def runner_rate(cfg: Config) -> float:
+    """Median seconds per iteration of a real Runner (first 3 dropped)."""
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    history = runner.message_hub.get_scalar('train/time').data[0]
+    return float(np.median(history[3:]))
+
+
+def draw_rate(items: int = 437_513, classes: int = 8_142) -> dict:
+    """Class-index build time and cost per re-balanced draw at scale."""
+
+    class Labels:
+        metainfo = dict(classes=[str(i) for i in range(classes)])
+
+        def __init__(self):
+            rng = np.random.default_rng(0)
+            # Long-tailed: class sizes ~ Zipf, every class present.
+            weights = 1.0 / np.arange(1, classes + 1)
+            self.labels = np.concatenate([
+                np.arange(classes),
+                rng.choice(classes, items - classes, p=weights / weights.sum())
+            ])
+
+        def get_gt_labels(self):
+            return self.labels
+
+        def __len__(self):
+            return len(self.labels)
+
+    start = time.perf_counter()
+    wrapped = DualSampleDataset.__new__(DualSampleDataset)
+    wrapped.dataset = Labels()
+    wrapped._metainfo = Labels.metainfo
+    with mock.patch('mmengine.dataset.sampler.get_dist_info',
+                    return_value=(0, 1)):
+        sampler = DualSampler(wrapped, seed=0)
+    build_s = time.perf_counter() - start
+    times = []
+    for epoch in range(5):
+        sampler.set_epoch(epoch)
+        start = time.perf_counter()
+        sampler.rebalanced_indices()
+        times.append(time.perf_counter() - start)
+    per_epoch = statistics.median(times)
+    return dict(items=items, classes=classes, build_s=build_s,
+                draws_per_epoch_s=per_epoch,
+                us_per_draw=1e6 * per_epoch / items)
+
+
+def main() -> None:
+    """Run the three measurements, print one line, write JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--data-root', default=None)
+    parser.add_argument('--iters', type=int, default=30)
+    parser.add_argument('--loader-batches', type=int, default=30)
+    parser.add_argument('--workers', type=int, default=2)
+    parser.add_argument('--skip-runner', action='store_true')
+    parser.add_argument('--out', default='iteration_benchmark.json')
+    args = parser.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    data_root = args.data_root or synthetic_cifar(tmp.name)
+    result = dict(data=('real: ' + args.data_root) if args.data_root else
+                  'synthetic', workers=args.workers,
+                  threads=torch.get_num_threads(), torch=torch.__version__)
+
+    cfgs = {name: configure(path, data_root, osp.join(tmp.name, name),
+                            args.workers, args.iters)
+            for name, path in (('bbn', BBN_CFG), ('ce', CE_CFG))}
+    loader = {n: loader_rate(c, args.loader_batches)
+              for n, c in cfgs.items()}
+    result['loader_s_per_batch'] = loader
+    result['pair_over_single'] = loader['bbn'] / loader['ce']
+
+    if not args.skip_runner:
+        bare = {}
+        b = cfgs['bbn'].train_dataloader.batch_size
+        for name, path in (('bbn', BBN_CFG), ('ce', CE_CFG)):
+            batch = (BranchPair(loader_batch(b, 10, 0),
+                                loader_batch(b, 10, 1))
+                     if name == 'bbn' else loader_batch(b, 10, 0))
+            step = mmbbn_step(*build(path, 'cpu'), batch)
+            time_steps(step, 3, 'cpu')
+            bare[name] = statistics.median(time_steps(step, args.iters,
+                                                      'cpu'))
+        runner = {n: runner_rate(c) for n, c in cfgs.items()}
+        result['bare_step_s'] = bare
+        result['runner_iter_s'] = runner
+        result['runner_over_bare'] = {n: runner[n] / bare[n] for n in bare}
+    result['rebalanced_draw'] = draw_rate()
+    with open(args.out, 'w') as f:
+        json.dump(result, f, indent=1)
+    parts = [f'loader s/batch bbn {loader["bbn"]:.4f} ce {loader["ce"]:.4f}'
+             f' (pair/single {result["pair_over_single"]:.2f})']
+    if 'runner_iter_s' in result:
+        r, bs = result['runner_iter_s'], result['bare_step_s']
+        parts.append(f'runner s/iter bbn {r["bbn"]:.3f} ce {r["ce"]:.3f}; '
+                     f'bare step bbn {bs["bbn"]:.3f} ce {bs["ce"]:.3f} '
+                     f'(runner/bare bbn {r["bbn"] / bs["bbn"]:.3f} ce '
+                     f'{r["ce"] / bs["ce"]:.3f})')
+    d = result['rebalanced_draw']
+    parts.append(f'iNat-scale draws: index {d["build_s"]:.3f}s, '
+                 f'{d["us_per_draw"]:.3f} us/draw')
+    print('iteration: ' + ' | '.join(parts) + f' -> {args.out}')
+
+
+if __name__ == '__main__':
+    main()
