@@ -1,8 +1,10 @@
 """Training-time machinery: hooks."""
-from .hooks import (ALPHA_SCHEDULES, CumulativeAlphaHook, LongTailMetricHook,
-                    cumulative_alpha, official_t_max)
+from .hooks import (ALPHA_SCHEDULES, ChannelsLastHook, CumulativeAlphaHook,
+                    LongTailMetricHook, cumulative_alpha, official_t_max,
+                    to_channels_last)
 
 __all__ = [
-    'ALPHA_SCHEDULES', 'CumulativeAlphaHook', 'LongTailMetricHook',
-    'cumulative_alpha', 'official_t_max'
+    'ALPHA_SCHEDULES', 'ChannelsLastHook', 'CumulativeAlphaHook',
+    'LongTailMetricHook', 'cumulative_alpha', 'official_t_max',
+    'to_channels_last'
 ]

@@ -15,6 +15,9 @@ Variants:
     ce_2b          plain CE ResNet-32, one step of 2B
     torch_bbn      the same BBN step in plain PyTorch (no MMEngine), the
                    arithmetic of the official combiner, as a floor
+    bbn_two_pass_cl, bbn_joint_cl, ce_b_cl
+                   the same in channels-last memory format (not run
+                   unless named in --variants)
 
 Usage:
     python tools/benchmarks/step_benchmark.py [--batch-size 128]
@@ -35,6 +38,7 @@ from mmengine.optim import build_optim_wrapper
 from mmpretrain.structures import DataSample
 
 import mmbbn  # noqa: F401
+from mmbbn.engine import to_channels_last
 from mmbbn.registry import MODELS
 from mmbbn.structures import BranchPair
 
@@ -55,7 +59,8 @@ def loader_batch(n: int, num_classes: int, seed: int) -> dict:
     return dict(inputs=images, data_samples=samples)
 
 
-def build(cfg_path: str, device: str, **model_overrides):
+def build(cfg_path: str, device: str, channels_last: bool = False,
+          **model_overrides):
     """Model and optimizer wrapper exactly as the Runner builds them."""
     cfg = Config.fromfile(cfg_path)
     model_cfg = cfg.model
@@ -64,6 +69,8 @@ def build(cfg_path: str, device: str, **model_overrides):
     model = MODELS.build(model_cfg)
     model.init_weights()
     model.to(device)
+    if channels_last:
+        to_channels_last(model)
     model.train()
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
     return model, optim
@@ -159,6 +166,13 @@ def main() -> None:
         'ce_2b': lambda: mmbbn_step(*build(CE_CFG, dev),
                                     loader_batch(2 * b, 10, 0)),
         'torch_bbn': lambda: torch_bbn_step(dev, b, 10),
+        'bbn_two_pass_cl': lambda: mmbbn_step(
+            *build(BBN_CFG, dev, channels_last=True), pair(0)),
+        'bbn_joint_cl': lambda: mmbbn_step(
+            *build(BBN_CFG, dev, channels_last=True, joint_pass=True),
+            pair(0)),
+        'ce_b_cl': lambda: mmbbn_step(
+            *build(CE_CFG, dev, channels_last=True), loader_batch(b, 10, 0)),
     }
     steps = {name: makers[name]() for name in args.variants}
     for name, step in steps.items():
@@ -169,7 +183,8 @@ def main() -> None:
             samples[name].append(time_steps(step, args.steps, dev))
 
     images = dict(bbn_two_pass=2 * b, bbn_joint=2 * b, ce_b=b, ce_2b=2 * b,
-                  torch_bbn=2 * b)
+                  torch_bbn=2 * b, bbn_two_pass_cl=2 * b,
+                  bbn_joint_cl=2 * b, ce_b_cl=b)
     result = dict(
         batch_size=b, device=dev, threads=torch.get_num_threads(),
         steps_per_repeat=args.steps, repeats=args.repeats,
