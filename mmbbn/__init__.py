@@ -8,8 +8,10 @@ from .version import __version__
 
 install_safe_checkpoint_loading()
 
-from . import datasets, engine, evaluation, models, structures  # noqa: E402
+from . import (datasets, engine, evaluation, models,  # noqa: E402
+               structures, visualization)
 
 __all__ = [
-    '__version__', 'datasets', 'engine', 'evaluation', 'models', 'structures'
+    '__version__', 'datasets', 'engine', 'evaluation', 'models', 'structures',
+    'visualization'
 ]

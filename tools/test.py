@@ -2,13 +2,15 @@
 
 Usage:
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]
-        [--cfg-options k=v ...] [--launcher {none,pytorch,slurm,mpi}]
+        [--plot-per-class [PNG]] [--cfg-options k=v ...]
+        [--launcher {none,pytorch,slurm,mpi}]
 """
 import argparse
 import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
+from mmengine.dist import is_main_process
 from mmengine.evaluator import DumpResults
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
@@ -16,6 +18,7 @@ from mmengine.runner import Runner
 import mmbbn  # noqa: F401  (registers mmbbn; safe checkpoint loading)
 from mmbbn.utils import (apply_dataloader_defaults, setup_launcher,
                          teardown_distributed)
+from mmbbn.visualization import load_result, plot_per_class_accuracy
 
 
 def parse_args() -> argparse.Namespace:
@@ -26,6 +29,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--work-dir', help='the dir to save logs and results')
     parser.add_argument(
         '--out', help='dump every prediction to this pickle file')
+    parser.add_argument(
+        '--plot-per-class',
+        nargs='?',
+        const='',
+        metavar='PNG',
+        help='after testing, plot per-class accuracy against training '
+        'images (default file: per_class_accuracy.png in the log dir)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -54,9 +64,11 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
-    apply_dataloader_defaults(cfg, not args.no_pin_memory, True)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    # After --cfg-options, so a loader set to num_workers=0 there gets no
+    # persistent workers (which PyTorch rejects).
+    apply_dataloader_defaults(cfg, not args.no_pin_memory, True)
     return cfg
 
 
@@ -72,8 +84,30 @@ def main() -> None:
             DumpResults(out_file_path=args.out))
     try:
         runner.test()
+        if args.plot_per_class is not None and is_main_process():
+            plot_test_result(runner, args.plot_per_class)
     finally:
         teardown_distributed()
+
+
+def plot_test_result(runner: Runner, out_file: str) -> None:
+    """Draw the per-class accuracy of the test the runner just ran.
+
+    Args:
+        runner (Runner): The runner after ``test()``.
+        out_file (str): The PNG; empty for the log dir's default name.
+    """
+    written = [m.out_file for m in runner.test_evaluator.metrics
+               if getattr(m, 'out_file', None)]
+    if not written or not osp.exists(written[0]):
+        runner.logger.warning(
+            '--plot-per-class: no per-class result was written (is '
+            'LongTailMetric the test evaluator, with LongTailMetricHook?)')
+        return
+    result = written[0]
+    out_file = out_file or osp.join(runner.log_dir, 'per_class_accuracy.png')
+    plot_per_class_accuracy(load_result(result), out_file)
+    runner.logger.info(f'Per-class accuracy plot written to {out_file}')
 
 
 if __name__ == '__main__':

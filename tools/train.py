@@ -85,10 +85,12 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.load_from = args.resume
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
-    apply_dataloader_defaults(cfg, not args.no_pin_memory,
-                              not args.no_persistent_workers)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    # After --cfg-options, so a loader set to num_workers=0 there gets no
+    # persistent workers (which PyTorch rejects).
+    apply_dataloader_defaults(cfg, not args.no_pin_memory,
+                              not args.no_persistent_workers)
     return cfg
 
 

@@ -1,8 +1,10 @@
 """Evaluation: the long-tail metric."""
-from .metrics import (LongTailMetric, expected_calibration_error,
-                      per_class_accuracy, reliability_bins, shot_groups)
+from .metrics import (LongTailMetric, expected_calibration_error, json_safe,
+                      per_class_accuracy, reliability_bins, shot_groups,
+                      write_result_json)
 
 __all__ = [
-    'LongTailMetric', 'expected_calibration_error', 'per_class_accuracy',
-    'reliability_bins', 'shot_groups'
+    'LongTailMetric', 'expected_calibration_error', 'json_safe',
+    'per_class_accuracy', 'reliability_bins', 'shot_groups',
+    'write_result_json'
 ]

@@ -58,3 +58,63 @@ def test_bbn_resnet32_config_has_the_official_size():
     model = MODELS.build(cfg.model)
     assert count_parameters(model.backbone) + count_parameters(
         model.neck) == 537488
+
+
+LARGE = {
+    # data: (classes, (data set, train / val / test splits))
+    'inat2018': (8142, ('INaturalist2018', 'train', 'val', 'val')),
+    'inat2017': (5089, ('INaturalist2017', 'train', 'val', 'val')),
+    'imagenet-lt': (1000, ('ImageNetLT', 'train', 'val', 'test')),
+    'places-lt': (365, ('PlacesLT', 'train', 'val', 'test')),
+}
+SCHEDULES = {
+    # epochs: (lr milestones, lr, weight decay)
+    90: ([60, 80], 0.05, 1e-4),  # BBN paper, iNaturalist 1x
+    180: ([120, 160], 0.05, 1e-4),  # official iNaturalist configs (2x)
+    30: ([10, 20], 0.01, 5e-4),  # Places-LT fine-tuning (OLTR's recipe)
+}
+
+
+@pytest.mark.parametrize(
+    'path', [p for p in ALL if 'resnet50_4xb32' in p], ids=rel)
+def test_large_configs_follow_their_recipe(path):
+    cfg = Config.fromfile(path)
+    data = osp.basename(path)[:-3].split('_')[-1]
+    classes, (dataset, *splits) = LARGE[data]
+    epochs = int(osp.basename(path).split('-')[1].split('e_')[0])
+    milestones, lr, wd = SCHEDULES[epochs]
+    assert cfg.model.head.num_classes == classes
+    assert cfg.train_cfg.max_epochs == epochs
+    opt = cfg.optim_wrapper.optimizer
+    assert (opt.type, opt.lr, opt.momentum, opt.weight_decay,
+            opt.nesterov) == ('SGD', lr, 0.9, wd, True)
+    (steps, ) = cfg.param_scheduler  # no warm-up in BBN's large runs
+    assert (steps.type, steps.milestones, steps.gamma) == ('MultiStepLR',
+                                                           milestones, 0.1)
+    # 4 GPUs x 32: the official batch of 128.
+    assert cfg.train_dataloader.batch_size == 32
+    assert cfg.auto_scale_lr.base_batch_size == 128
+    train = cfg.train_dataloader.dataset
+    train = train.get('dataset', train)
+    loaders = (train, cfg.val_dataloader.dataset, cfg.test_dataloader.dataset)
+    assert [d.type for d in loaders] == [dataset] * 3
+    assert [d.split for d in loaders] == splits
+    assert [t.type for t in train.pipeline] == [
+        'LoadImageFromFile', 'RandomResizedCrop', 'RandomFlip', 'PackInputs'
+    ]
+    assert train.pipeline[1].scale == 224
+    test = [(t.type, t.get('scale', t.get('crop_size')))
+            for t in cfg.test_dataloader.dataset.pipeline]
+    assert test == [('LoadImageFromFile', None), ('ResizeEdge', 256),
+                    ('CenterCrop', 224), ('PackInputs', None)]
+    assert cfg.test_evaluator.type == 'LongTailMetric'
+    assert cfg.default_hooks.checkpoint.save_best == 'lt/top1'
+    if osp.basename(path).startswith('bbn_'):
+        model = MODELS.build(cfg.model)
+        assert len(model.backbone.layer4) == 2  # the 3rd is each branch
+        assert model.head.in_channels == 4096
+        hook = cfg.custom_hooks[0]
+        assert (hook.type, hook.official_t_quirk) == ('CumulativeAlphaHook',
+                                                      False)
+    pretrained = cfg.model.backbone.get('init_cfg')
+    assert (pretrained is not None) == (data == 'places-lt')

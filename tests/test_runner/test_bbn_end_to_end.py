@@ -49,6 +49,9 @@ def test_resume_from_epoch_1_equals_an_uninterrupted_run(cifar10_tiny,
                      load_from=ckpt))
     resumed.train()
     assert resumed.epoch == 2
+    # Best and last cover the validation of epoch 1, made by the first run.
+    report = json.load(open(osp.join(resumed.log_dir, 'best_last.json')))
+    assert [h['epoch'] for h in report['history']] == [1, 2]
     assert resumed.model.head.alpha == alpha == pytest.approx(0.75)
     got = final_state(resumed)
     assert got.keys() == expected.keys()

@@ -34,13 +34,23 @@ def test_train_then_test_the_main_job_config(python, tmp_path):
     assert osp.exists(ckpt)
 
     code, log = run(python, osp.join(TOOLS, 'test.py'), DIGITS_BBN, ckpt,
-                    '--work-dir', str(tmp_path / 'test'))
+                    '--work-dir', str(tmp_path / 'test'), '--plot-per-class')
     assert code == 0, log[-3000:]
     result = glob.glob(str(tmp_path / 'test' / '*' / 'long_tail_test.json'))
     assert result
     saved = json.load(open(result[0]))
     assert saved['num_test_images'] == 500
     assert saved['train_class_counts'][0] == 124
+    plot = osp.join(osp.dirname(result[0]), 'per_class_accuracy.png')
+    assert f'Per-class accuracy plot written to {plot}' in log
+    assert osp.getsize(plot) > 10000
+
+    # alpha over the run just trained, from its work dir's scalar log.
+    code, log = run(python, osp.join(TOOLS, 'analysis_tools', 'plot_alpha.py'),
+                    work, '--out', str(tmp_path / 'alpha.png'))
+    assert code == 0, log[-3000:]
+    assert 'vis_data/scalars.json written to' in log
+    assert osp.getsize(tmp_path / 'alpha.png') > 10000
 
 
 def test_bad_config_value_fails_before_training(python, tmp_path):

@@ -11,6 +11,9 @@ from mmengine.logging import MMLogger
 
 from mmbbn.registry import METRICS
 
+# Classes listed in the log at each end of the by-count order.
+PER_CLASS_SHOWN = 50
+
 
 def shot_groups(train_counts: np.ndarray, many_shot: int = 100,
                 few_shot: int = 20) -> Dict[str, np.ndarray]:
@@ -52,6 +55,18 @@ def per_class_accuracy(labels: np.ndarray, preds: np.ndarray,
         return np.where(total > 0, 100.0 * correct / total, np.nan)
 
 
+def _bin_index(confidence: np.ndarray, bins: int) -> np.ndarray:
+    """Bin of each confidence: bin b holds ``(b / bins, (b + 1) / bins]``.
+
+    The edges are ``np.linspace(0, 1, bins + 1)`` (the usual ECE
+    implementation), so a confidence equal to an edge falls in the bin
+    that ends there; 0 falls in the first bin.
+    """
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    index = np.searchsorted(edges, confidence, side='left') - 1
+    return np.clip(index, 0, bins - 1)
+
+
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray,
                                bins: int = 15) -> float:
     """ECE (%) over ``bins`` equal-width confidence bins.
@@ -65,15 +80,14 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray,
         bins (int): Number of bins. Defaults to 15.
 
     Returns:
-        float: The expected calibration error in percent.
+        float: The expected calibration error in percent (NaN without
+        predictions).
     """
     confidence = np.asarray(confidence, dtype=np.float64)
     correct = np.asarray(correct, dtype=np.float64)
     if not len(confidence):
         return float('nan')
-    index = np.clip(np.ceil(confidence * bins).astype(np.int64) - 1, 0,
-                    bins - 1)
-    n = np.bincount(index, minlength=bins)
+    index = _bin_index(confidence, bins)
     conf_sum = np.bincount(index, weights=confidence, minlength=bins)
     acc_sum = np.bincount(index, weights=correct, minlength=bins)
     return float(100.0 * np.abs(acc_sum - conf_sum).sum() / len(confidence))
@@ -89,18 +103,46 @@ def reliability_bins(confidence: np.ndarray, correct: np.ndarray,
         bins (int): Number of bins.
 
     Returns:
-        dict: ``count``, ``confidence``, ``accuracy`` lists (NaN if empty).
+        dict: ``edges`` (bins + 1), and per bin ``count``, mean
+        ``confidence`` and ``accuracy`` (fractions; None for empty bins).
     """
     confidence = np.asarray(confidence, dtype=np.float64)
     correct = np.asarray(correct, dtype=np.float64)
-    index = np.clip(np.ceil(confidence * bins).astype(np.int64) - 1, 0,
-                    bins - 1)
+    index = _bin_index(confidence, bins)
     n = np.bincount(index, minlength=bins)
     with np.errstate(invalid='ignore', divide='ignore'):
         conf = np.bincount(index, weights=confidence, minlength=bins) / n
         acc = np.bincount(index, weights=correct, minlength=bins) / n
-    return dict(count=n.tolist(), confidence=conf.tolist(),
-                accuracy=acc.tolist())
+    return dict(
+        edges=np.linspace(0.0, 1.0, bins + 1).tolist(),
+        count=n.tolist(),
+        confidence=_none_for_nan(conf),
+        accuracy=_none_for_nan(acc))
+
+
+def _none_for_nan(values) -> list:
+    """Floats for JSON, with None where a value is NaN."""
+    return [None if v != v else float(v) for v in np.asarray(values,
+                                                             np.float64)]
+
+
+def json_safe(value):
+    """A copy of ``value`` that ``json.dump`` writes as strict JSON.
+
+    NaN and infinities become None, NumPy scalars and arrays plain
+    Python values.
+    """
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return json_safe(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 @METRICS.register_module()
@@ -182,6 +224,9 @@ class LongTailMetric(BaseMetric):
         Returns:
             dict[str, float]: The summary figures.
         """
+        if not results:
+            raise ValueError('LongTailMetric: no predictions to evaluate '
+                             '(is the test set empty?)')
         labels = np.array([r[0] for r in results], dtype=np.int64)
         kmax = min(len(r[1]) for r in results)
         top = np.array([r[1][:kmax] for r in results], dtype=np.int64)
@@ -191,6 +236,10 @@ class LongTailMetric(BaseMetric):
             else None
         if classes is not None:
             num_classes = len(classes)
+        bad = labels[(labels < 0) | (labels >= num_classes)]
+        if len(bad):
+            raise ValueError(f'LongTailMetric: gt_label={int(bad[0])} is '
+                             f'outside the {num_classes} classes')
         preds = top[:, 0]
         correct = preds == labels
 
@@ -203,66 +252,105 @@ class LongTailMetric(BaseMetric):
         summary['class_avg'] = float(np.nanmean(class_acc))
         groups = {}
         counts = self.train_class_counts
-        if counts is not None and len(counts) == num_classes:
+        if counts is not None and len(counts) != num_classes:
+            MMLogger.get_current_instance().warning(
+                f'LongTailMetric: {len(counts)} training counts for '
+                f'{num_classes} classes; many/medium/few left out')
+            counts = None
+        if counts is not None:
             for name, mask in shot_groups(counts, self.many_shot,
                                           self.few_shot).items():
                 tested = mask & ~np.isnan(class_acc)
                 groups[name] = int(tested.sum())
                 summary[name] = (float(np.mean(class_acc[tested]))
                                  if tested.any() else float('nan'))
-        elif counts is not None:
-            MMLogger.get_current_instance().warning(
-                f'LongTailMetric: {len(counts)} training counts for '
-                f'{num_classes} classes; many/medium/few left out')
         summary['ece'] = expected_calibration_error(confidence, correct,
                                                     self.ece_bins)
-        self.last_result = dict(
+        self.last_result = json_safe(dict(
             summary=summary,
             group_sizes=groups,
+            many_shot=self.many_shot,
+            few_shot=self.few_shot,
+            ece_bins=self.ece_bins,
             num_test_images=int(len(labels)),
             classes=list(classes) if classes is not None else None,
-            train_class_counts=(counts.tolist()
-                                if counts is not None else None),
-            test_class_counts=np.bincount(
-                labels, minlength=num_classes).tolist(),
-            per_class_accuracy=[None if np.isnan(a) else float(a)
-                                for a in class_acc],
+            train_class_counts=counts,
+            test_class_counts=np.bincount(labels, minlength=num_classes),
+            per_class_accuracy=class_acc,
             reliability=reliability_bins(confidence, correct,
-                                         self.ece_bins))
+                                         self.ece_bins)))
         self._log_table(summary, groups, class_acc, classes, counts)
         if self.out_file:
-            os.makedirs(osp.dirname(self.out_file) or '.', exist_ok=True)
-            with open(self.out_file, 'w') as f:
-                json.dump(self.last_result, f, indent=1)
+            write_result_json(self.out_file, self.last_result)
         return summary
 
     def _log_table(self, summary: dict, groups: dict, class_acc: np.ndarray,
-                   classes, counts) -> None:
-        logger = MMLogger.get_current_instance()
-        head = '  '.join(f'{k} {v:.2f}' for k, v in summary.items())
-        sizes = ''
+                   classes: Optional[Sequence[str]],
+                   counts: Optional[np.ndarray]) -> None:
+        """Log the summary table and the per-class accuracies."""
+        labels = {
+            name: f'{name} ({groups[name]} cls)'
+            for name in ('many', 'medium', 'few') if name in groups
+        }
+        header = [labels.get(k, k) for k in summary]
+        values = ['n/a' if v != v else f'{v:.2f}' for v in summary.values()]
+        widths = [max(len(h), len(v)) for h, v in zip(header, values)]
+        rule = '+' + '+'.join('-' * (w + 2) for w in widths) + '+'
+
+        def row(cells):
+            return '| ' + ' | '.join(
+                c.ljust(w) for c, w in zip(cells, widths)) + ' |'
+
+        tested = int(np.sum(~np.isnan(class_acc)))
+        title = (f'Long-tail accuracy (%) of {len(class_acc)} classes '
+                 f'({tested} with test images)')
         if groups:
-            sizes = ' (classes: ' + ', '.join(
-                f'{k} {v}' for k, v in groups.items()) + ')'
+            title += (f'; many: >{self.many_shot}, medium: '
+                      f'{self.few_shot}..{self.many_shot}, few: '
+                      f'<{self.few_shot} training images')
+        lines = [title, rule, row(header), rule, row(values), rule]
+
+        def rows(indices) -> List[str]:
+            cells = []
+            for i in indices:
+                name = str(classes[i]) if classes is not None else str(i)
+                acc = ('n/a' if np.isnan(class_acc[i]) else
+                       f'{class_acc[i]:.1f}')
+                n = f' n={counts[i]}' if counts is not None else ''
+                cells.append(f'{name[:14]}{n}: {acc}')
+            return ['  ' + '  '.join(cells[j:j + 5])
+                    for j in range(0, len(cells), 5)]
+
         order = (np.argsort(-counts, kind='stable')
-                 if counts is not None and len(counts) == len(class_acc)
-                 else np.arange(len(class_acc)))
-        cells = []
-        for i in order[:100]:
-            name = str(classes[i]) if classes is not None else str(i)
-            acc = 'n/a' if np.isnan(class_acc[i]) else f'{class_acc[i]:.1f}'
-            n = f' n={counts[i]}' if counts is not None and len(
-                counts) == len(class_acc) else ''
-            cells.append(f'{name[:14]}{n}: {acc}')
-        rows = ['  '.join(cells[j:j + 5]) for j in range(0, len(cells), 5)]
-        more = (f'\n  ... {len(class_acc) - 100} more classes in the JSON'
-                if len(class_acc) > 100 else '')
-        logger.info('Long-tail accuracy (%): ' + head + sizes +
-                    '\nPer-class top-1 (%), by training count:\n  ' +
-                    '\n  '.join(rows) + more)
+                 if counts is not None else np.arange(len(class_acc)))
+        lines.append('Per-class top-1 (%), by training count:'
+                     if counts is not None else 'Per-class top-1 (%):')
+        if len(order) > 2 * PER_CLASS_SHOWN:
+            lines += rows(order[:PER_CLASS_SHOWN])
+            lines.append(f'  ... {len(order) - 2 * PER_CLASS_SHOWN} classes '
+                         'in between (all in the per-class JSON)')
+            lines += rows(order[-PER_CLASS_SHOWN:])
+        else:
+            lines += rows(order)
+        MMLogger.get_current_instance().info('\n'.join(lines))
+
+
+def write_result_json(path: str, result: dict) -> None:
+    """Write a per-class result: one top-level field per line.
+
+    Args:
+        path (str): The JSON file (folders are created).
+        result (dict): A JSON-safe result (see :func:`json_safe`).
+    """
+    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
+    body = ',\n'.join(f' {json.dumps(key)}: {json.dumps(value)}'
+                      for key, value in result.items())
+    with open(path, 'w') as f:
+        f.write('{\n' + body + '\n}\n')
 
 
 __all__ = [
-    'LongTailMetric', 'expected_calibration_error', 'per_class_accuracy',
-    'reliability_bins', 'shot_groups'
+    'LongTailMetric', 'expected_calibration_error', 'json_safe',
+    'per_class_accuracy', 'reliability_bins', 'shot_groups',
+    'write_result_json'
 ]

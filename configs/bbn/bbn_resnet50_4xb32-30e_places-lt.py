@@ -1,0 +1,25 @@
+# BBN ResNet-50 on Places-LT, fine-tuned from ImageNet weights as in the
+# Places-LT literature (OLTR's recipe: 30 epochs, lr 0.01 x0.1 at 10 and
+# 20, batch 128 on 4 GPUs). The BBN paper has no Places-LT run: see
+# docs/large_datasets.md.
+_base_ = [
+    '../_base_/models/bbn_resnet50.py',
+    '../_base_/datasets/places_lt.py',
+    '../_base_/schedules/places_lt_bs128_30e.py',
+    '../_base_/default_runtime.py',
+]
+model = dict(
+    # The trunk (stem, layer1..3, layer4.0-1) starts from torchvision's
+    # ImageNet ResNet-50; its layer4.2 and fc are not used, and the two
+    # branch blocks start from their Kaiming initialisation.
+    backbone=dict(
+        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
+    head=dict(num_classes=365))
+# Pairs: a uniformly drawn item and a reversed-sampler item (P_i ~ 1 / N_i).
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='DualSampleDataset',
+        dataset=_base_.train_dataset),
+    sampler=dict(type='DualSampler', rebalance='reversed'))
+default_hooks = dict(logger=dict(interval=100))

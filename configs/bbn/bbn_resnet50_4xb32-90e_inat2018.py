@@ -1,0 +1,17 @@
+# BBN ResNet-50 on iNaturalist 2018, BBN's 1x schedule (the paper's
+# 90 epochs, lr x0.1 at 60 and 80), batch 128 on 4 GPUs.
+_base_ = [
+    '../_base_/models/bbn_resnet50.py',
+    '../_base_/datasets/inat2018.py',
+    '../_base_/schedules/large_lt_bs128_90e.py',
+    '../_base_/default_runtime.py',
+]
+model = dict(head=dict(num_classes=8142))
+# Pairs: a uniformly drawn item and a reversed-sampler item (P_i ~ 1 / N_i).
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='DualSampleDataset',
+        dataset=_base_.train_dataset),
+    sampler=dict(type='DualSampler', rebalance='reversed'))
+default_hooks = dict(logger=dict(interval=100))
