@@ -12,7 +12,7 @@ from .labels import get_gt_labels
 
 @DATASETS.register_module()
 class DualSampleDataset:
-    """Wraps any MMPretrain data set to give BBN's (uniform, re-balanced) pairs.
+    """Wraps any MMPretrain data set to give BBN's training pairs.
 
     Indexed with a pair ``(i, j)`` (as :class:`DualSampler` yields them) it
     returns ``BranchPair(conventional=dataset[i], rebalancing=dataset[j])``:

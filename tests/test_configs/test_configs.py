@@ -53,8 +53,8 @@ def test_cifar_configs_follow_the_official_schedule(path):
 
 
 def test_bbn_resnet32_config_has_the_official_size():
-    cfg = Config.fromfile(
-        osp.join(CONFIGS, 'bbn', 'bbn_resnet32_1xb128-200e_cifar10-lt-ir100.py'))
+    cfg = Config.fromfile(osp.join(
+        CONFIGS, 'bbn', 'bbn_resnet32_1xb128-200e_cifar10-lt-ir100.py'))
     model = MODELS.build(cfg.model)
     assert count_parameters(model.backbone) + count_parameters(
         model.neck) == 537488

@@ -60,8 +60,9 @@ def test_gradient_reaches_only_the_weighted_branch_at_alpha_one():
     head.alpha = 1.0
     feats, labels = make_batch()
     feats = BranchPair(*(f.requires_grad_() for f in feats))
-    head.loss(feats, BranchPair(samples(labels.conventional),
-                                samples(labels.rebalancing)))['loss'].backward()
+    losses = head.loss(feats, BranchPair(samples(labels.conventional),
+                                         samples(labels.rebalancing)))
+    losses['loss'].backward()
     assert feats.conventional.grad.abs().sum() > 0
     assert feats.rebalancing.grad.abs().sum() == 0
 
