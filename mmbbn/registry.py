@@ -8,9 +8,10 @@ mmbbn ever need its own scope, this module is the one place to change.
 """
 from mmpretrain.registry import (DATA_SAMPLERS, DATASETS, HOOKS, LOOPS,
                                  METRICS, MODELS, PARAM_SCHEDULERS,
-                                 TRANSFORMS, VISUALIZERS)
+                                 TRANSFORMS, VISUALIZERS,
+                                 WEIGHT_INITIALIZERS)
 
 __all__ = [
     'DATASETS', 'DATA_SAMPLERS', 'HOOKS', 'LOOPS', 'METRICS', 'MODELS',
-    'PARAM_SCHEDULERS', 'TRANSFORMS', 'VISUALIZERS'
+    'PARAM_SCHEDULERS', 'TRANSFORMS', 'VISUALIZERS', 'WEIGHT_INITIALIZERS'
 ]
