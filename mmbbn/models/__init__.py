@@ -9,6 +9,6 @@ from .utils import BBNPretrained
 
 __all__ = [
     'BBNClassifier', 'BBNDataPreprocessor', 'BBNHead', 'BBNNeck',
-    'BBNPretrained', 'BBNResNet', 'CifarBasicBlock', 'CifarResNet', 'count_parameters',
-    'mix_features'
+    'BBNPretrained', 'BBNResNet', 'CifarBasicBlock', 'CifarResNet',
+    'count_parameters', 'mix_features'
 ]

@@ -124,9 +124,9 @@ def load_from_local(filename: str, map_location=None):
 
 
 def load_from_http(filename: str,
-                 map_location=None,
-                 model_dir: Optional[str] = None,
-                 progress: bool = True):
+                   map_location=None,
+                   model_dir: Optional[str] = None,
+                   progress: bool = True):
     """MMEngine's http(s) scheme: download once, load safely.
 
     Rank 0 downloads into the torch hub cache first; the other ranks wait.

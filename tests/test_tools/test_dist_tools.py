@@ -7,11 +7,11 @@ import sys
 
 import pytest
 
+from ..conftest import TOOLS
 from ..launch_helpers import (DIGITS_BBN, HELPERS, assert_clean_exit,
                               check_two_ranks_trained_together, probe_config,
                               read_probes, run)
 from ..local_slurm import clean_env, free_port
-from ..conftest import TOOLS
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,6 @@ import importlib.util
 import os.path as osp
 import re
 import subprocess
-import sys
 from collections import OrderedDict
 from datetime import datetime
 
@@ -225,8 +224,8 @@ def test_official_resnet32_cifar_converts_to_equal_logits(tmp_path):
     dst = str(tmp_path / 'bbn_r32_cifar10.pth')
     load_tool(CONVERTER).main([src, dst])
     # The shipped CIFAR-10-LT config's model, as users build it.
-    cfg = Config.fromfile(
-        osp.join(CONFIGS, 'bbn', 'bbn_resnet32_1xb128-200e_cifar10-lt-ir100.py'))
+    cfg = Config.fromfile(osp.join(
+        CONFIGS, 'bbn', 'bbn_resnet32_1xb128-200e_cifar10-lt-ir100.py'))
     model = build(cfg.model)
     load_checkpoint(model, dst, strict=True)
     x = torch.randn(3, 3, 32, 32, generator=torch.Generator().manual_seed(2))

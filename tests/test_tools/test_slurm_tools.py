@@ -12,8 +12,8 @@ import pytest
 from ..conftest import TOOLS
 from ..launch_helpers import (DIGITS_BBN, DIGITS_BBN_NAME, HELPERS,
                               assert_clean_exit,
-                              check_two_ranks_trained_together,
-                              installed_env, probe_config, read_probes, run)
+                              check_two_ranks_trained_together, installed_env,
+                              probe_config, read_probes, run)
 from ..local_slurm import PARTITION, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.slurm]

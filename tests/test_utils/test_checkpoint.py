@@ -139,7 +139,6 @@ def test_init_cfg(files, served, hub, init):
 
 def test_get_model_and_inferencer_pretrained(files, served, hub):
     from mmengine.config import Config
-
     from mmpretrain import ImageClassificationInferencer, get_model
     cfg = Config(dict(model=tiny_model_cfg()))
     url = f'{served}/evil.pth'
@@ -169,7 +168,6 @@ def test_truncated_checkpoint_fails_in_one_line(files, cifar10_tiny,
 
 def test_checkpoint_for_another_number_of_classes(files):
     from mmengine.config import Config
-
     from mmpretrain import get_model
     expected = ("BBNHead: the checkpoint's head.fc.weight is for 10 classes "
                 'x 128 features, this head has num_classes=5, '

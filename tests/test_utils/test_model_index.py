@@ -1,15 +1,15 @@
 """mmbbn's model zoo through MMPretrain's list_models / get_model."""
 import os.path as osp
 
+import mmpretrain
 import numpy as np
 import pytest
 import torch
 from mmengine.dataset import pseudo_collate
+from mmpretrain.apis import ModelHub
 
-import mmpretrain
 from mmbbn.registry import DATASETS
 from mmbbn.utils import model_index_root, register_model_index
-from mmpretrain.apis import ModelHub
 from ..conftest import REPO
 
 DIGITS = 'bbn_resnet32_1xb32-200e_digits-lt'
