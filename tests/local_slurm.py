@@ -90,12 +90,11 @@ class LocalSlurm:
             SlurmUnavailable: Not root, no apt-get, or the packages cannot
                 be installed (no network to Debian's registry, say).
         """
+        if not hasattr(os, 'geteuid') or os.geteuid() != 0:
+            raise SlurmUnavailable('starting slurmctld and slurmd (and '
+                                   'installing them) needs root')
         if not cls.missing_binaries():
             return
-        if not hasattr(os, 'geteuid') or os.geteuid() != 0:
-            raise SlurmUnavailable(
-                'installing and starting Slurm needs root; missing: ' +
-                ', '.join(cls.missing_binaries()))
         if shutil.which('apt-get') is None:
             raise SlurmUnavailable('no apt-get to install slurm-wlm and '
                                    'munge (not a Debian-like system)')

@@ -46,11 +46,8 @@ def test_two_cpu_processes_train_together_then_test(tmp_path):
     assert json.load(open(result[0]))['num_test_images'] == 500
 
 
-@pytest.mark.parametrize('tool', ['train.py', 'test.py'])
-def test_launcher_without_its_environment_fails_in_one_line(tmp_path, tool):
-    args = [sys.executable, osp.join(TOOLS, tool), DIGITS_BBN]
-    if tool == 'test.py':
-        args.append(str(tmp_path / 'missing.pth'))
+def test_launcher_without_its_environment_fails_in_one_line(tmp_path):
+    args = [sys.executable, osp.join(TOOLS, 'train.py'), DIGITS_BBN]
     env = clean_env()
     for var in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'):
         env.pop(var, None)

@@ -62,31 +62,26 @@ def read_test_summary(work_dir):
     return saved['summary']
 
 
-def test_mim_train_and_test_one_and_two_processes(installed_mmbbn,
-                                                  tmp_path):
+def test_mim_train_two_processes_then_test_with_one_and_two(
+        installed_mmbbn, tmp_path):
     env = installed_env(installed_mmbbn)
     installed = osp.join(installed_mmbbn, 'mmbbn', '.mim')
-    logs = {}
-    for launcher, gpus in (('none', '1'), ('pytorch', '2')):
-        # The config by name: mim finds it in the installed mmbbn/.mim.
-        code, logs[launcher] = run(
-            mim('train', 'mmbbn', DIGITS_BBN_NAME, '--launcher', launcher,
-                '--gpus', gpus, '--port', str(free_port()), '--work-dir',
-                str(tmp_path / f'train_{launcher}'), *SHORT),
-            env=env, cwd=str(tmp_path))
-        assert_clean_exit(code, logs[launcher])
-        log = logs[launcher]
-        assert f'will use {installed}/configs/bbn/{DIGITS_BBN_NAME}' in log
-        assert f'{installed}/tools/train.py' in log
-    # One process: 13 steps per epoch (417 // 32); two: a world of 2 and
-    # 6 steps each (417 // (2 * 32)).
-    assert re.search(r'Epoch\(train\) \[1\]\[\d+/13\]', logs['none'])
-    assert 'Distributed training: False' in logs['none']
-    assert 'Distributed launcher: pytorch' in logs['pytorch']
-    assert 'GPU number: 2' in logs['pytorch']
-    assert re.search(r'Epoch\(train\) \[1\]\[6/6\]', logs['pytorch'])
+    work = str(tmp_path / 'train')
+    # The config by name: mim finds it in the installed mmbbn/.mim.
+    code, log = run(
+        mim('train', 'mmbbn', DIGITS_BBN_NAME, '--launcher', 'pytorch',
+            '--gpus', '2', '--port', str(free_port()), '--work-dir', work,
+            *SHORT),
+        env=env, cwd=str(tmp_path))
+    assert_clean_exit(code, log)
+    assert f'will use {installed}/configs/bbn/{DIGITS_BBN_NAME}' in log
+    assert f'{installed}/tools/train.py' in log
+    # A world of two, 6 steps each (417 // (2 * 32); one process has 13).
+    assert 'Distributed launcher: pytorch' in log
+    assert 'GPU number: 2' in log
+    assert re.search(r'Epoch\(train\) \[1\]\[6/6\]', log)
 
-    ckpt = str(tmp_path / 'train_pytorch' / 'epoch_1.pth')
+    ckpt = osp.join(work, 'epoch_1.pth')
     summary = {}
     for launcher, gpus in (('none', '1'), ('pytorch', '2')):
         out = str(tmp_path / f'test_{launcher}')
@@ -96,6 +91,7 @@ def test_mim_train_and_test_one_and_two_processes(installed_mmbbn,
                         env=env, cwd=str(tmp_path))
         assert_clean_exit(code, log)
         assert 'Testing finished successfully' in log
+        assert f'{installed}/tools/test.py' in log
         summary[launcher] = read_test_summary(out)
     # Two ranks each test half the split; gathered, the result is the same.
     for key in ('top1', 'top5', 'class_avg'):
