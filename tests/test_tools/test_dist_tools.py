@@ -27,8 +27,9 @@ def test_two_cpu_processes_train_together_then_test(tmp_path):
     probes = str(tmp_path / 'probes')
     cfg = probe_config(str(tmp_path / 'cfg.py'), probes, max_epochs=2)
     work = str(tmp_path / 'work')
+    # cwd: MMEngine's CPU result gathering leaves a .dist_test folder there.
     code, log = run(['bash', osp.join(TOOLS, 'dist_train.sh'), cfg, '2',
-                     '--work-dir', work], env=dist_env())
+                     '--work-dir', work], env=dist_env(), cwd=str(tmp_path))
     assert_clean_exit(code, log)
     reports = read_probes(probes, 2)
     check_two_ranks_trained_together(reports)
@@ -39,7 +40,8 @@ def test_two_cpu_processes_train_together_then_test(tmp_path):
 
     code, log = run(['bash', osp.join(TOOLS, 'dist_test.sh'), cfg,
                      osp.join(work, 'epoch_2.pth'), '2', '--work-dir',
-                     str(tmp_path / 'test')], env=dist_env())
+                     str(tmp_path / 'test')], env=dist_env(),
+                    cwd=str(tmp_path))
     assert_clean_exit(code, log)
     result = glob.glob(str(tmp_path / 'test' / '*' / 'long_tail_test.json'))
     # The two ranks' halves of the test split were gathered: all 500.
