@@ -1,8 +1,10 @@
-"""tools/slurm_train.sh and ``mim train --launcher slurm`` on a real Slurm.
+"""tools/slurm_{train,test}.sh and ``mim train --launcher slurm`` on Slurm.
 
 The ``local_slurm`` fixture (tests/test_tools/conftest.py) installs and
 starts a one-node cluster on this machine, or skips saying why it cannot.
 """
+import glob
+import json
 import os
 import os.path as osp
 import sys
@@ -48,7 +50,7 @@ def check_slurm_ranks(reports, cuda_visible_devices):
         assert report['cuda_visible_devices'] == cuda_visible_devices
 
 
-def test_slurm_train_sh_runs_two_tasks_on_cpus(local_slurm, tmp_path):
+def test_slurm_train_then_test_sh_two_tasks_on_cpus(local_slurm, tmp_path):
     probes = str(tmp_path / 'probes')
     cfg = probe_config(str(tmp_path / 'cfg.py'), probes)
     # A cluster without GPUs: no generic resource asked (GRES empty).
@@ -59,7 +61,16 @@ def test_slurm_train_sh_runs_two_tasks_on_cpus(local_slurm, tmp_path):
                     cwd=str(tmp_path))
     assert_clean_exit(code, log)
     check_slurm_ranks(read_probes(probes, 2), None)
-    assert osp.exists(tmp_path / 'work' / 'epoch_1.pth')
+    ckpt = str(tmp_path / 'work' / 'epoch_1.pth')
+
+    env['MASTER_PORT'] = str(free_port())
+    code, log = run(['bash', osp.join(TOOLS, 'slurm_test.sh'), PARTITION,
+                     'mmbbn_test', cfg, ckpt, '--work-dir',
+                     str(tmp_path / 'test')], env=env, cwd=str(tmp_path))
+    assert_clean_exit(code, log)
+    result = glob.glob(str(tmp_path / 'test' / '*' / 'long_tail_test.json'))
+    # Both tasks' halves of the test split were gathered: all 500 images.
+    assert json.load(open(result[0]))['num_test_images'] == 500
 
 
 def test_mim_train_slurm_launcher(local_slurm, installed_mmbbn, tmp_path):
