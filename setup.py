@@ -7,7 +7,9 @@ import sys
 from setuptools import find_packages, setup
 
 HERE = osp.dirname(osp.abspath(__file__))
-MIM_FILES = ['configs', 'tools', 'model-index.yml']
+# What mim and the model zoo look for in mmbbn/.mim of an installed package;
+# checkpoints/ holds the weights model-index.yml refers to.
+MIM_FILES = ['configs', 'tools', 'checkpoints', 'model-index.yml']
 
 
 def read(path: str) -> str:
@@ -30,7 +32,7 @@ def requirements(path: str) -> list:
 
 
 def add_mim_extension() -> None:
-    """Put configs, tools and the model index into ``mmbbn/.mim``.
+    """Put configs, tools, checkpoints and the model index in ``.mim``.
 
     ``mim train mmbbn CONFIG`` and MMEngine look for them there, as for
     every OpenMMLab package: links for an in-place (editable) install,
@@ -72,7 +74,9 @@ if __name__ == '__main__':
         long_description=read('README.md'),
         long_description_content_type='text/markdown',
         keywords='long-tailed recognition, image classification, BBN',
-        packages=find_packages(exclude=('configs', 'tools', 'tests')),
+        packages=find_packages(
+            exclude=('configs', 'configs.*', 'tools', 'tools.*', 'tests',
+                     'tests.*')),
         include_package_data=True,
         package_data={'mmbbn': ['.mim/**/*', '.mim/*']},
         python_requires='>=3.8',

@@ -7,10 +7,10 @@ MMPretrain's tools, ``get_model`` and inferencers find mmbbn's classes once
 mmbbn ever need its own scope, this module is the one place to change.
 """
 from mmpretrain.registry import (DATA_SAMPLERS, DATASETS, HOOKS, LOOPS,
-                                 METRICS, MODELS, PARAM_SCHEDULERS,
-                                 TRANSFORMS, VISUALIZERS)
+                                 METRICS, MODELS, PARAM_SCHEDULERS, TRANSFORMS,
+                                 VISUALIZERS, WEIGHT_INITIALIZERS)
 
 __all__ = [
     'DATASETS', 'DATA_SAMPLERS', 'HOOKS', 'LOOPS', 'METRICS', 'MODELS',
-    'PARAM_SCHEDULERS', 'TRANSFORMS', 'VISUALIZERS'
+    'PARAM_SCHEDULERS', 'TRANSFORMS', 'VISUALIZERS', 'WEIGHT_INITIALIZERS'
 ]

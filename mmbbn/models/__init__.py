@@ -5,9 +5,10 @@ from .classifiers import BBNClassifier
 from .data_preprocessors import BBNDataPreprocessor
 from .heads import BBNHead, mix_features
 from .necks import BBNNeck
+from .utils import BBNPretrained
 
 __all__ = [
     'BBNClassifier', 'BBNDataPreprocessor', 'BBNHead', 'BBNNeck',
-    'BBNResNet', 'CifarBasicBlock', 'CifarResNet', 'count_parameters',
-    'mix_features'
+    'BBNPretrained', 'BBNResNet', 'CifarBasicBlock', 'CifarResNet',
+    'count_parameters', 'mix_features'
 ]

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from mmengine.dist import barrier, get_dist_info
 from mmengine.logging.history_buffer import HistoryBuffer
+from mmengine.runner import checkpoint as mmengine_checkpoint
 from mmengine.runner.checkpoint import CheckpointLoader
 
 _HISTORY_METHODS = ('min', 'max', 'current', 'mean')
@@ -106,7 +107,7 @@ def safe_torch_load(filename, map_location=None, name: Optional[str] = None):
             f'{first}') from None
 
 
-def _local_loader(filename: str, map_location=None):
+def load_from_local(filename: str, map_location=None):
     """MMEngine's local-file scheme through :func:`safe_torch_load`.
 
     Args:
@@ -122,10 +123,10 @@ def _local_loader(filename: str, map_location=None):
     return safe_torch_load(filename, map_location)
 
 
-def _http_loader(filename: str,
-                 map_location=None,
-                 model_dir: Optional[str] = None,
-                 progress: bool = True):
+def load_from_http(filename: str,
+                   map_location=None,
+                   model_dir: Optional[str] = None,
+                   progress: bool = True):
     """MMEngine's http(s) scheme: download once, load safely.
 
     Rank 0 downloads into the torch hub cache first; the other ranks wait.
@@ -159,21 +160,27 @@ def install_safe_checkpoint_loading() -> None:
     Adds :data:`SAFE_GLOBALS` to torch's ``weights_only`` allowlist (so any
     ``torch.load`` of an MMEngine checkpoint works, still without running
     code), and routes MMEngine's local and http(s) schemes through
-    :func:`safe_torch_load` for one-line errors. Idempotent; ``import
-    mmbbn`` calls it.
+    :func:`safe_torch_load` for one-line errors. ``torchvision://``,
+    ``open-mmlab://`` and ``mmcls://`` resolve to a URL and then call
+    MMEngine's module-level ``load_from_http``, which is pointed here too.
+    (MMEngine's remaining direct ``torch.load`` calls, for ``pavi://``,
+    ``s3://`` and local ``open-mmlab://`` files, rely on torch's own
+    ``weights_only=True`` default.) Idempotent; ``import mmbbn`` calls it.
     """
     global _INSTALLED
     if _INSTALLED:
         return
     torch.serialization.add_safe_globals(SAFE_GLOBALS)
     CheckpointLoader.register_scheme(
-        prefixes='', loader=_local_loader, force=True)
+        prefixes='', loader=load_from_local, force=True)
     CheckpointLoader.register_scheme(
-        prefixes=('http://', 'https://'), loader=_http_loader, force=True)
+        prefixes=('http://', 'https://'), loader=load_from_http, force=True)
+    mmengine_checkpoint.load_from_http = load_from_http
     _INSTALLED = True
 
 
 __all__ = [
     'CheckpointLoadError', 'SAFE_GLOBALS', 'history_buffer_method',
-    'install_safe_checkpoint_loading', 'safe_torch_load'
+    'install_safe_checkpoint_loading', 'load_from_http', 'load_from_local',
+    'safe_torch_load'
 ]

@@ -21,14 +21,58 @@ _PYTORCH_VARS = ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
 _SLURM_VARS = ('SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_NODELIST')
 
 
+def _int_env(launcher: str, name: str) -> int:
+    """An integer launcher variable, or one line saying it is not one."""
+    value = os.environ[name]
+    try:
+        return int(value)
+    except ValueError:
+        raise RuntimeError(f'--launcher {launcher}: {name}={value!r} is not '
+                           'an integer') from None
+
+
+def _check_slurm_tasks() -> None:
+    """This process must be one of the srun tasks the world is made of.
+
+    ``sbatch -n 2 --wrap 'python tools/train.py ... --launcher slurm'``
+    runs the script once, in the batch step, where Slurm still reports the
+    job's ``SLURM_NTASKS=2``: rank 0 would wait forever for a rank 1 that
+    never starts. Only srun tasks carry ``SLURM_STEP_NUM_TASKS``.
+    """
+    env = os.environ
+    ntasks = _int_env('slurm', 'SLURM_NTASKS')
+    procid = _int_env('slurm', 'SLURM_PROCID')
+    if 'SLURM_STEP_NUM_TASKS' not in env:
+        if ntasks > 1:
+            raise RuntimeError(
+                f'--launcher slurm: SLURM_NTASKS={ntasks} but this process '
+                'is not an srun task (no SLURM_STEP_NUM_TASKS; started by '
+                'the batch script itself?), so the other ranks never start; '
+                'launch it with srun (tools/slurm_train.sh)')
+    else:
+        step_tasks = _int_env('slurm', 'SLURM_STEP_NUM_TASKS')
+        if step_tasks != ntasks:
+            raise RuntimeError(
+                f'--launcher slurm: SLURM_NTASKS={ntasks} but this srun step '
+                f'runs SLURM_STEP_NUM_TASKS={step_tasks} tasks; the world '
+                'size would not match the processes started (do not set '
+                'SLURM_NTASKS by hand; use srun --ntasks)')
+    if not 0 <= procid < ntasks:
+        raise RuntimeError(f'--launcher slurm: SLURM_PROCID={procid} is not '
+                           f'a rank of SLURM_NTASKS={ntasks} tasks')
+
+
 def check_launcher_env(launcher: str) -> None:
-    """Fail in one line when a launcher's environment is missing.
+    """Fail in one line when a launcher's environment is missing or wrong.
 
     Args:
         launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``.
 
     Raises:
-        RuntimeError: The variables the launcher sets are absent.
+        RuntimeError: The variables the launcher sets are absent, not
+            integers, or describe a world this process cannot be part of
+            (a rank outside the world size; a Slurm task count that differs
+            from the tasks srun started).
     """
     needed = {'pytorch': _PYTORCH_VARS, 'slurm': _SLURM_VARS}.get(launcher)
     if not needed:
@@ -40,6 +84,14 @@ def check_launcher_env(launcher: str) -> None:
         raise RuntimeError(
             f'--launcher {launcher}: {", ".join(missing)} not set; start '
             f'the job with {how}, or use --launcher none')
+    if launcher == 'slurm':
+        _check_slurm_tasks()
+        return
+    rank = _int_env(launcher, 'RANK')
+    world_size = _int_env(launcher, 'WORLD_SIZE')
+    if not 0 <= rank < world_size:
+        raise RuntimeError(f'--launcher {launcher}: RANK={rank} is not a '
+                           f'rank of WORLD_SIZE={world_size} processes')
 
 
 def slurm_env_to_torch() -> None:

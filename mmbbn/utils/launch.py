@@ -3,7 +3,8 @@ import copy
 
 from mmengine.config import Config
 
-from .dist import cpu_ddp_cfg, init_cpu_distributed, needs_cpu_distributed
+from .dist import (check_launcher_env, cpu_ddp_cfg, init_cpu_distributed,
+                   needs_cpu_distributed)
 
 DATALOADER_FIELDS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -37,12 +38,17 @@ def apply_dataloader_defaults(cfg: Config,
 
 
 def setup_launcher(cfg: Config, launcher: str) -> None:
-    """Record the launcher; on CPUs create the gloo group first.
+    """Check the launcher's environment; on CPUs create the gloo group.
+
+    The check (one line for a missing variable, a rank outside the world,
+    a Slurm task count that differs from the tasks started) runs on every
+    machine; with CUDA, MMEngine then initialises the group as upstream.
 
     Args:
         cfg (Config): Changed in place.
         launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``.
     """
+    check_launcher_env(launcher)
     cfg.launcher = launcher
     if needs_cpu_distributed(launcher):
         init_cpu_distributed(launcher)

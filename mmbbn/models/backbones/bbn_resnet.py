@@ -37,6 +37,7 @@ class BBNResNet(ResNet):
             raise ValueError('BBNResNet: split_last_block=True needs two or '
                              'more blocks in the last stage')
         self._last_block_cfg = self._describe_block(last)
+        self._last_block_name = f'{self.res_layers[-1]}.{len(last_layer) - 1}'
         if split_last_block:
             del last_layer[len(last_layer) - 1]
 
@@ -72,6 +73,17 @@ class BBNResNet(ResNet):
             dict: A ``ResNetBottleneck`` or ``ResNetBasicBlock`` config.
         """
         return copy.deepcopy(self._last_block_cfg)
+
+    @property
+    def last_block_name(self) -> str:
+        """Name of the last residual block in the unsplit network.
+
+        Returns:
+            str: e.g. ``'layer4.2'`` for ResNet-50: where a plain ResNet
+            checkpoint (MMPretrain's, torchvision's) keeps the weights of
+            BBN's branch block.
+        """
+        return self._last_block_name
 
     @property
     def out_channels(self) -> int:

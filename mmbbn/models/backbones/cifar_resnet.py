@@ -190,6 +190,7 @@ class CifarResNet(BaseModule):
             block_cfgs[-1][-1])
         self._last_block_cfg = dict(
             type='CifarBasicBlock', init_cfg=block_init, **held_out)
+        self._last_block_name = f'layer3.{blocks_per_stage - 1}'
         for stage, stage_cfgs in enumerate(block_cfgs):
             self.add_module(
                 f'layer{stage + 1}',
@@ -206,6 +207,16 @@ class CifarResNet(BaseModule):
             of the network.
         """
         return copy.deepcopy(self._last_block_cfg)
+
+    @property
+    def last_block_name(self) -> str:
+        """Name of the last residual block in the unsplit network.
+
+        Returns:
+            str: e.g. ``'layer3.4'`` for ResNet-32: where a plain
+            (unsplit) checkpoint keeps the weights of BBN's branch block.
+        """
+        return self._last_block_name
 
     def _freeze_stages(self) -> None:
         stem_and_layers = [(self.conv1, self.bn1), (self.layer1, ),

@@ -9,6 +9,13 @@ from mmpretrain.structures import DataSample
 
 from mmbbn.registry import MODELS
 from mmbbn.structures import BranchPair
+from ..utils import BBNPretrained
+
+
+def _is_bbn_pretrained(cfg: dict) -> bool:
+    kind = cfg.get('type')
+    return kind is BBNPretrained or (isinstance(kind, str) and kind.split(
+        '.')[-1] == 'BBNPretrained')
 
 
 @MODELS.register_module()
@@ -40,7 +47,9 @@ class BBNClassifier(ImageClassifier):
             official code.
         data_preprocessor (dict, optional): Defaults to
             ``BBNDataPreprocessor``, which keeps the pair.
-        **kwargs: Other arguments of :class:`ImageClassifier`.
+        **kwargs: Other arguments of :class:`ImageClassifier`, e.g.
+            ``init_cfg=dict(type='BBNPretrained', checkpoint=...)`` to
+            start from a plain ResNet's (or another BBN's) weights.
     """
 
     def __init__(self,
@@ -80,6 +89,31 @@ class BBNClassifier(ImageClassifier):
             raise ValueError(
                 f'BBNClassifier: head.in_channels={head_in} but the neck '
                 f'gives [f_c, f_r] of {neck_out} channels')
+
+    def init_weights(self) -> None:
+        """Initialise as MMEngine does; ``BBNPretrained`` comes last.
+
+        MMEngine applies an ``init_cfg`` of type ``Pretrained`` after every
+        child's own initialisation and any other ``init_cfg`` before them
+        (so the children would overwrite it). ``BBNPretrained`` gets the
+        priority of ``Pretrained`` here.
+        """
+        cfgs = self.init_cfg
+        if isinstance(cfgs, dict):
+            cfgs = [cfgs]
+        late = [c for c in cfgs or [] if _is_bbn_pretrained(c)]
+        if not late or self.is_init:
+            super().init_weights()
+            return
+        original = self.init_cfg
+        self.init_cfg = [c for c in cfgs if not _is_bbn_pretrained(c)]
+        try:
+            super().init_weights()
+        finally:
+            self.init_cfg = original
+        for cfg in late:
+            args = {k: v for k, v in cfg.items() if k != 'type'}
+            BBNPretrained(**args)(self)
 
     def trunk_maps(self, inputs: BranchPair) -> BranchPair:
         """Shared-trunk feature maps of both halves of a pair.

@@ -90,6 +90,31 @@ class BBNHead(LinearClsHead):
             raise ValueError(f'BBNHead.alpha={value!r} is outside [0, 1]')
         self._alpha = value
 
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata,
+                              strict, missing_keys, unexpected_keys,
+                              error_msgs) -> None:
+        """Refuse classifier weights of another shape, in one line.
+
+        A non-strict load (MMEngine's ``load_from``, ``get_model``, the
+        inferencer) would only warn and keep a random classifier: tests and
+        predictions would then be silently meaningless.
+        """
+        key = prefix + 'fc.weight'
+        if key in state_dict:
+            got = tuple(state_dict[key].shape)
+            if got != tuple(self.fc.weight.shape):
+                raise ValueError(
+                    f'BBNHead: the checkpoint\'s {key} is for {got[0]} '
+                    f'classes x {got[1]} features, this head has '
+                    f'num_classes={self.num_classes}, '
+                    f'in_channels={self.in_channels}; to start from '
+                    'weights of another label set, use init_cfg=dict('
+                    "type='BBNPretrained', checkpoint=...), which keeps the "
+                    'classifier fresh')
+        super()._load_from_state_dict(state_dict, prefix, local_metadata,
+                                      strict, missing_keys, unexpected_keys,
+                                      error_msgs)
+
     def mixed_logits(self, feats: BranchPair) -> torch.Tensor:
         """Training logits ``FC(2 [alpha f_c, (1 - alpha) f_r])``.
 
