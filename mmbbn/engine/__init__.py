@@ -1,8 +1,12 @@
 """Training-time machinery: hooks."""
-from .hooks import (ALPHA_SCHEDULES, CumulativeAlphaHook, LongTailMetricHook,
-                    cumulative_alpha, official_t_max)
+from .hooks import (ALPHA_SCHEDULES, ClassCountsHook, CumulativeAlphaHook,
+                    DeferredResamplingHook, DeferredReweightingHook,
+                    LongTailMetricHook, cumulative_alpha, official_t_max,
+                    train_class_counts)
 
 __all__ = [
-    'ALPHA_SCHEDULES', 'CumulativeAlphaHook', 'LongTailMetricHook',
-    'cumulative_alpha', 'official_t_max'
+    'ALPHA_SCHEDULES', 'ClassCountsHook', 'CumulativeAlphaHook',
+    'DeferredResamplingHook', 'DeferredReweightingHook',
+    'LongTailMetricHook', 'cumulative_alpha', 'official_t_max',
+    'train_class_counts'
 ]

@@ -1,13 +1,21 @@
-"""Compatibility shims, each with its reason in its module docstring."""
+"""Compatibility shims (each with its reason in its module docstring) and
+the config overrides of the benchmark tools."""
 from .checkpoint import (SAFE_GLOBALS, CheckpointLoadError,
                          install_safe_checkpoint_loading, safe_torch_load)
+from .config_overrides import (replace_dataset, replace_schedule,
+                               rescale_epochs)
 from .dist import (check_launcher_env, cpu_ddp_cfg, init_cpu_distributed,
                    needs_cpu_distributed, teardown_distributed)
+from .experiment import (last_checkpoint, mean_std, prepare_config,
+                         read_best_last, test_run, train_run)
 from .launch import apply_dataloader_defaults, setup_launcher
 
 __all__ = [
     'CheckpointLoadError', 'SAFE_GLOBALS', 'apply_dataloader_defaults',
     'check_launcher_env', 'cpu_ddp_cfg', 'init_cpu_distributed',
-    'install_safe_checkpoint_loading', 'needs_cpu_distributed',
-    'safe_torch_load', 'setup_launcher', 'teardown_distributed'
+    'install_safe_checkpoint_loading', 'last_checkpoint', 'mean_std',
+    'needs_cpu_distributed', 'prepare_config', 'read_best_last',
+    'replace_dataset', 'replace_schedule', 'rescale_epochs',
+    'safe_torch_load', 'setup_launcher', 'teardown_distributed',
+    'test_run', 'train_run'
 ]

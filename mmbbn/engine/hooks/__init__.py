@@ -1,9 +1,13 @@
 """Hooks."""
+from .class_counts_hook import ClassCountsHook, train_class_counts
 from .cumulative_alpha_hook import (ALPHA_SCHEDULES, CumulativeAlphaHook,
                                     cumulative_alpha, official_t_max)
+from .deferred_hooks import DeferredResamplingHook, DeferredReweightingHook
 from .long_tail_metric_hook import LongTailMetricHook
 
 __all__ = [
-    'ALPHA_SCHEDULES', 'CumulativeAlphaHook', 'LongTailMetricHook',
-    'cumulative_alpha', 'official_t_max'
+    'ALPHA_SCHEDULES', 'ClassCountsHook', 'CumulativeAlphaHook',
+    'DeferredResamplingHook', 'DeferredReweightingHook',
+    'LongTailMetricHook', 'cumulative_alpha', 'official_t_max',
+    'train_class_counts'
 ]
