@@ -6,16 +6,18 @@ from .config_overrides import (replace_dataset, replace_schedule,
                                rescale_epochs)
 from .dist import (check_launcher_env, cpu_ddp_cfg, init_cpu_distributed,
                    needs_cpu_distributed, teardown_distributed)
-from .experiment import (last_checkpoint, mean_std, prepare_config,
-                         read_best_last, test_run, train_run)
+from .experiment import (evaluate_run, last_checkpoint, mean_std,
+                         prepare_config, read_best_last, train_in_process,
+                         train_run)
 from .launch import apply_dataloader_defaults, setup_launcher
 
 __all__ = [
     'CheckpointLoadError', 'SAFE_GLOBALS', 'apply_dataloader_defaults',
-    'check_launcher_env', 'cpu_ddp_cfg', 'init_cpu_distributed',
-    'install_safe_checkpoint_loading', 'last_checkpoint', 'mean_std',
+    'check_launcher_env', 'cpu_ddp_cfg', 'evaluate_run',
+    'init_cpu_distributed', 'install_safe_checkpoint_loading',
+    'last_checkpoint', 'mean_std',
     'needs_cpu_distributed', 'prepare_config', 'read_best_last',
     'replace_dataset', 'replace_schedule', 'rescale_epochs',
     'safe_torch_load', 'setup_launcher', 'teardown_distributed',
-    'test_run', 'train_run'
+    'train_in_process', 'train_run'
 ]

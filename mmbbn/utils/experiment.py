@@ -6,6 +6,7 @@ Shared by ``tools/benchmarks/compare_methods.py`` and
 can be inspected, repeated by hand, or reused when a tool is started
 again (a finished run leaves ``result.json``).
 """
+import copy
 import glob
 import json
 import os
@@ -13,6 +14,7 @@ import os.path as osp
 import subprocess
 import sys
 import time
+import uuid
 from typing import Dict, Optional, Sequence
 
 import numpy as np
@@ -141,12 +143,50 @@ def train_run(cfg: Config,
     return result
 
 
-def test_run(cfg: Config,
-             run_dir: str,
-             checkpoint: str,
-             test_script: str,
-             python: str = sys.executable,
-             reuse: bool = True) -> dict:
+def train_in_process(cfg: Config, run_dir: str, reuse: bool = True) -> dict:
+    """Train ``cfg`` in ``run_dir`` with a Runner in this process.
+
+    Faster than :func:`train_run` for many short runs (no interpreter
+    start); an error is raised, not recorded. Same results and reuse.
+
+    Args:
+        cfg (Config): The run's config.
+        run_dir (str): Its work dir.
+        reuse (bool): Reuse a finished run.
+
+    Returns:
+        dict: As :func:`train_run`.
+    """
+    from mmengine.runner import Runner
+    done = osp.join(run_dir, 'result.json')
+    if reuse and osp.isfile(done):
+        with open(done) as f:
+            return json.load(f)
+    os.makedirs(run_dir, exist_ok=True)
+    cfg = copy.deepcopy(cfg)
+    cfg.work_dir = run_dir
+    # Runners started within one second would share a logger otherwise.
+    cfg.experiment_name = (f'{osp.basename(run_dir)}_'
+                           f'{time.strftime("%Y%m%d_%H%M%S")}_'
+                           f'{uuid.uuid4().hex[:6]}')
+    cfg.dump(osp.join(run_dir, 'config.py'))
+    start = time.time()
+    Runner.from_cfg(cfg).train()
+    report = read_best_last(run_dir)
+    result = dict(ok=True, wall_s=time.time() - start,
+                  checkpoint=last_checkpoint(run_dir), last=report['last'],
+                  best=report['best'])
+    with open(done, 'w') as f:
+        json.dump(result, f, indent=1)
+    return result
+
+
+def evaluate_run(cfg: Config,
+                 run_dir: str,
+                 checkpoint: str,
+                 test_script: str,
+                 python: str = sys.executable,
+                 reuse: bool = True) -> dict:
     """Test ``checkpoint`` under ``cfg`` with ``tools/test.py``.
 
     For a second stage that only changes inference (tau-normalisation,
@@ -212,6 +252,6 @@ def mean_std(values: Sequence[float]) -> Dict[str, float]:
 
 
 __all__ = [
-    'last_checkpoint', 'mean_std', 'prepare_config', 'read_best_last',
-    'test_run', 'train_run'
+    'evaluate_run', 'last_checkpoint', 'mean_std', 'prepare_config',
+    'read_best_last', 'train_in_process', 'train_run'
 ]

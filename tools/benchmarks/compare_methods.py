@@ -41,8 +41,8 @@ REPO = osp.dirname(osp.dirname(HERE))
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
-from mmbbn.utils import (mean_std, prepare_config, test_run,  # noqa: E402
-                         train_run)
+from mmbbn.utils import (evaluate_run, mean_std,  # noqa: E402
+                         prepare_config, train_run)
 
 TRAIN = osp.join(REPO, 'tools', 'train.py')
 TEST = osp.join(REPO, 'tools', 'test.py')
@@ -156,7 +156,7 @@ class Comparison:
         reuse = not self.args.rerun
         init = pretrained_init(cfg)
         if checkpoint is not None and init is None:
-            result = test_run(cfg, run_dir, checkpoint, TEST, reuse=reuse)
+            result = evaluate_run(cfg, run_dir, checkpoint, TEST, reuse=reuse)
         else:
             if checkpoint is not None:
                 init.checkpoint = checkpoint
