@@ -90,10 +90,14 @@ class ClassCountsHook(Hook):
                 raise ValueError(
                     f'ClassCountsHook: {", ".join(names)} need(s) the '
                     f'training-class counts, but {e}') from None
-            runner.logger.info('ClassCountsHook: training-class counts '
-                               f'{self._counts.tolist()} -> ' + ', '.join(
-                                   sorted({type(m).__name__
-                                           for m in targets})))
+            counts = self._counts
+            shown = (counts.tolist() if len(counts) <= 20 else
+                     f'{len(counts)} classes, {counts.max()} .. '
+                     f'{counts.min()}')
+            runner.logger.info(
+                f'ClassCountsHook: {int(counts.sum())} training images '
+                f'({shown}) -> ' +
+                ', '.join(sorted({type(m).__name__ for m in targets})))
         for module in targets:
             module.set_class_counts(self._counts)
 

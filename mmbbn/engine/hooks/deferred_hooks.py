@@ -57,6 +57,7 @@ class DeferredReweightingHook(Hook):
     def __init__(self, switch_epoch: int = 160) -> None:
         self.switch_epoch = check_epoch('DeferredReweightingHook',
                                         switch_epoch)
+        self._logged = None  # the state last logged
 
     def _losses(self, runner) -> list:
         return [m for m in modules_with(runner.model, 'set_reweighting')
@@ -74,6 +75,12 @@ class DeferredReweightingHook(Hook):
     def before_train_epoch(self, runner) -> None:
         """Switch the class weights on or off for this epoch."""
         enabled = runner.epoch >= self.switch_epoch
+        if enabled != self._logged:
+            self._logged = enabled
+            runner.logger.info(
+                f'DeferredReweightingHook: class weights '
+                f'{"on" if enabled else "off"} from epoch {runner.epoch} '
+                f'(switch at {self.switch_epoch})')
         for loss in self._losses(runner):
             loss.set_reweighting(enabled)
         runner.message_hub.update_info('reweighting', enabled)
@@ -109,6 +116,7 @@ class DeferredResamplingHook(Hook):
                 f'DeferredResamplingHook: rebalance={rebalance!r} is not '
                 f'one of {", ".join(SAMPLING_MODES)}')
         self.rebalance = rebalance
+        self._logged = None  # the mode last logged
 
     @staticmethod
     def _sampler(runner):
@@ -133,6 +141,11 @@ class DeferredResamplingHook(Hook):
         """Set the sampler's mode for this epoch."""
         mode = (self.rebalance
                 if runner.epoch >= self.switch_epoch else 'shuffle')
+        if mode != self._logged:
+            self._logged = mode
+            runner.logger.info(
+                f'DeferredResamplingHook: sampler {mode!r} from epoch '
+                f'{runner.epoch} (switch at {self.switch_epoch})')
         self._sampler(runner).set_rebalance(mode)
         runner.message_hub.update_info('resampling', mode)
 
