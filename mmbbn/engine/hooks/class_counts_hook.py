@@ -67,9 +67,6 @@ class ClassCountsHook(Hook):
     :class:`PostHocLinearClsHead`) define ``set_class_counts``; a model
     without such modules costs nothing (the training set is not even
     looked at).
-
-    Args:
-        None.
     """
 
     priority = 'ABOVE_NORMAL'
