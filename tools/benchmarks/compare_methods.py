@@ -222,10 +222,13 @@ def main(argv=None) -> int:
                          f'({labels}); pass --labels')
     comparison = Comparison(args)
     start = time.time()
-    rows = []
-    for path, label in zip(args.configs, labels):
-        runs = [comparison.run(path, seed, label) for seed in args.seeds]
-        rows.append(summarize(label, path, runs))
+    # Seed by seed, so an interrupted benchmark has whole tables.
+    runs = {label: [] for label in labels}
+    for seed in args.seeds:
+        for path, label in zip(args.configs, labels):
+            runs[label].append(comparison.run(path, seed, label))
+    rows = [summarize(label, path, runs[label])
+            for path, label in zip(args.configs, labels)]
     command = ' '.join(['python', osp.relpath(osp.abspath(__file__), REPO)] +
                        (argv if argv is not None else sys.argv[1:]))
     machine = f'{platform.machine()}, {os.cpu_count()} CPU threads visible'
