@@ -10,8 +10,8 @@ from .version import __version__
 
 install_safe_checkpoint_loading()
 
-from . import (datasets, engine, evaluation, models,  # noqa: E402
-               structures, visualization)
+from . import (datasets, engine, evaluation, models, structures,  # noqa: E402
+               visualization)
 
 register_model_index()
 

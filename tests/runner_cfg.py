@@ -80,3 +80,36 @@ def tiny_bbn_cfg(data_root: str, work_dir: str, max_epochs: int = 2,
     )
     cfg.update(copy.deepcopy(overrides))
     return Config(cfg)
+
+
+def tiny_cls_cfg(data_root: str, work_dir: str, max_epochs: int = 2,
+                 **overrides) -> Config:
+    """A plain ResNet-20 classifier on the tiny CIFAR-10-LT pickles.
+
+    The data, schedule and evaluation of :func:`tiny_bbn_cfg`, with an
+    ``ImageClassifier`` (GAP + ``LinearClsHead``), MMEngine's default
+    sampler and :class:`ClassCountsHook`, for the baselines' pieces.
+
+    Args:
+        data_root (str): Where ``write_cifar`` put the pickles.
+        work_dir (str): The runner's work dir.
+        max_epochs (int): Training epochs.
+        **overrides: Top-level config keys to replace.
+
+    Returns:
+        Config: A config for :meth:`Runner.from_cfg`.
+    """
+    cfg = tiny_bbn_cfg(data_root, work_dir, max_epochs)
+    cfg.model = dict(
+        type='ImageClassifier',
+        backbone=dict(type='CifarResNet', depth=20),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', num_classes=10, in_channels=64),
+        data_preprocessor=cfg.model.data_preprocessor)
+    cfg.train_dataloader.dataset = cfg.train_dataloader.dataset.dataset
+    cfg.train_dataloader.sampler = dict(type='DefaultSampler', shuffle=True)
+    cfg.custom_hooks = []
+    cfg.default_hooks.class_counts = dict(type='ClassCountsHook')
+    cfg.log_processor = dict()
+    cfg.update(copy.deepcopy(overrides))
+    return cfg

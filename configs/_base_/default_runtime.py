@@ -19,6 +19,9 @@ default_hooks = dict(
     visualization=dict(type='VisualizationHook', enable=False),
     # Training-class counts, per-class JSON and the best/last report.
     long_tail=dict(type='LongTailMetricHook'),
+    # Training-class counts for the modules that ask (the baselines' losses
+    # and post-hoc heads); a no-op for other models.
+    class_counts=dict(type='ClassCountsHook'),
 )
 
 env_cfg = dict(

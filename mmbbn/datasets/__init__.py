@@ -6,19 +6,18 @@ from .image_list import ImageNetLT, LongTailImageList, PlacesLT
 from .inaturalist import INaturalist, INaturalist2017, INaturalist2018
 from .labels import (class_counts, get_class_counts, get_gt_labels,
                      get_num_classes)
-from .long_tail import (indices_digest, long_tail_counts,
-                        select_long_tail)
+from .long_tail import indices_digest, long_tail_counts, select_long_tail
 from .long_tail_subset import LongTailSubset
 from .long_tailed_cifar import CIFAR10LT, CIFAR100LT
-from .samplers import (ClassIndex, DualSampler, epoch_rng,
-                       rebalance_probs)
+from .samplers import (ClassAwareSampler, ClassIndex, DualSampler, epoch_rng,
+                       progressive_probs, rebalance_probs)
 
 __all__ = [
-    'CIFAR100LT', 'CIFAR10LT', 'ClassIndex', 'CompactImageDataset',
-    'DigitsLT', 'DualSampleDataset', 'DualSampler', 'INaturalist',
-    'INaturalist2017', 'INaturalist2018', 'ImageNetLT', 'LongTailImageList',
-    'LongTailSubset', 'PackedStrings', 'PlacesLT', 'class_counts',
-    'epoch_rng', 'get_class_counts', 'get_gt_labels', 'get_num_classes',
-    'indices_digest', 'long_tail_counts', 'rebalance_probs',
-    'select_long_tail'
+    'CIFAR100LT', 'CIFAR10LT', 'ClassAwareSampler', 'ClassIndex',
+    'CompactImageDataset', 'DigitsLT', 'DualSampleDataset', 'DualSampler',
+    'INaturalist', 'INaturalist2017', 'INaturalist2018', 'ImageNetLT',
+    'LongTailImageList', 'LongTailSubset', 'PackedStrings', 'PlacesLT',
+    'class_counts', 'epoch_rng', 'get_class_counts', 'get_gt_labels',
+    'get_num_classes', 'indices_digest', 'long_tail_counts',
+    'progressive_probs', 'rebalance_probs', 'select_long_tail'
 ]

@@ -9,8 +9,7 @@ from mmpretrain.datasets import CIFAR10, CIFAR100
 from mmpretrain.datasets.utils import check_md5, download_and_extract_archive
 
 from mmbbn.registry import DATASETS
-from .long_tail import (indices_digest, long_tail_counts,
-                        select_long_tail)
+from .long_tail import indices_digest, long_tail_counts, select_long_tail
 
 
 class _LongTailCIFARMixin:

@@ -1,10 +1,13 @@
 """Training-time machinery: hooks."""
-from .hooks import (ALPHA_SCHEDULES, ChannelsLastHook, CumulativeAlphaHook,
-                    LongTailMetricHook, cumulative_alpha, official_t_max,
-                    to_channels_last)
+from .hooks import (ALPHA_SCHEDULES, ChannelsLastHook, ClassCountsHook,
+                    CumulativeAlphaHook, DeferredResamplingHook,
+                    DeferredReweightingHook, LongTailMetricHook,
+                    cumulative_alpha, official_t_max, to_channels_last,
+                    train_class_counts)
 
 __all__ = [
-    'ALPHA_SCHEDULES', 'ChannelsLastHook', 'CumulativeAlphaHook',
-    'LongTailMetricHook', 'cumulative_alpha', 'official_t_max',
-    'to_channels_last'
+    'ALPHA_SCHEDULES', 'ChannelsLastHook', 'ClassCountsHook',
+    'CumulativeAlphaHook', 'DeferredResamplingHook',
+    'DeferredReweightingHook', 'LongTailMetricHook', 'cumulative_alpha',
+    'official_t_max', 'to_channels_last', 'train_class_counts'
 ]

@@ -32,7 +32,20 @@ def test_config_loads_mmbbn_and_builds_its_model(path):
         assert 'CumulativeAlphaHook' in hooks
 
 
-@pytest.mark.parametrize('path', [p for p in ALL if 'cifar' in p], ids=rel)
+def in_dirs(*dirs):
+    return [p for p in ALL if any(rel(p).startswith(d + '/') for d in dirs)]
+
+
+# The BBN paper's CIFAR runs and the CE baseline trained like them.
+BBN_SCHEDULE = [p for p in in_dirs('bbn', 'baselines') if 'cifar' in p and (
+    rel(p).startswith(('bbn/', 'baselines/ce/')) or '-bbn-schedule_' in p)]
+# The other baselines follow Cao et al. (LDAM-DRW) / Cui et al. (CB).
+CAO_SCHEDULE = [p for p in in_dirs('baselines') if 'cifar' in p
+                and p not in BBN_SCHEDULE]
+DIGITS = [p for p in ALL if p.endswith('200e_digits-lt.py')]
+
+
+@pytest.mark.parametrize('path', BBN_SCHEDULE, ids=rel)
 def test_cifar_configs_follow_the_official_schedule(path):
     cfg = Config.fromfile(path)
     opt = cfg.optim_wrapper.optimizer
@@ -50,6 +63,9 @@ def test_cifar_configs_follow_the_official_schedule(path):
     assert data.imbalance_factor == ir
     classes = 100 if 'cifar100' in path else 10
     assert cfg.model.head.num_classes == classes
+    for hook in cfg.get('custom_hooks', []):
+        if hook.type.startswith('Deferred'):  # at BBN's first lr drop
+            assert hook.switch_epoch == 120
 
 
 def test_bbn_resnet32_config_has_the_official_size():
@@ -118,3 +134,106 @@ def test_large_configs_follow_their_recipe(path):
                                                       False)
     pretrained = cfg.model.backbone.get('init_cfg')
     assert (pretrained is not None) == (data == 'places-lt')
+
+
+def cao_lr(epoch, base=0.1):
+    """Cao et al.'s adjust_learning_rate (LDAM-DRW, cifar_train.py)."""
+    epoch = epoch + 1
+    if epoch <= 5:
+        return base * epoch / 5
+    if epoch > 180:
+        return base * 1e-4
+    if epoch > 160:
+        return base * 0.01
+    return base
+
+
+def lr_per_epoch(cfg):
+    import torch
+    from mmengine.registry import PARAM_SCHEDULERS
+    param = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([param], lr=cfg.optim_wrapper.optimizer.lr)
+    schedulers = [PARAM_SCHEDULERS.build(dict(s, optimizer=opt))
+                  for s in cfg.param_scheduler]
+    lrs = []
+    for _ in range(cfg.train_cfg.max_epochs):
+        lrs.append(opt.param_groups[0]['lr'])
+        opt.step()
+        for sched in schedulers:
+            sched.step()
+    return lrs
+
+
+def test_counts_are_checked():
+    assert len(BBN_SCHEDULE) == 13
+    assert len(CAO_SCHEDULE) == 9 * 6
+    assert len(DIGITS) == 14
+
+
+@pytest.mark.parametrize('path', CAO_SCHEDULE, ids=rel)
+def test_baselines_follow_cao_et_als_cifar_schedule(path):
+    cfg = Config.fromfile(path)
+    opt = cfg.optim_wrapper.optimizer
+    assert (opt.type, opt.lr, opt.momentum, opt.weight_decay,
+            opt.nesterov) == ('SGD', 0.1, 0.9, 2e-4, False)
+    assert cfg.train_cfg.max_epochs == 200
+    assert cfg.train_dataloader.batch_size == 128
+    # Epoch by epoch, the lr of Cao et al.'s code: lr (e + 1) / 5 for the
+    # first 5 epochs, x0.01 from epoch 160 and again from 180.
+    lrs = lr_per_epoch(cfg)
+    assert lrs == pytest.approx([cao_lr(e) for e in range(200)], rel=1e-9)
+    for hook in cfg.get('custom_hooks', []):
+        if hook.type.startswith('Deferred'):
+            assert hook.switch_epoch == 160
+    ir = int(path.split('-ir')[-1].split('.')[0])
+    assert cfg.train_dataloader.dataset.imbalance_factor == ir
+    classes = 100 if 'cifar100' in path else 10
+    assert cfg.model.head.num_classes == classes
+
+
+@pytest.mark.parametrize('path', DIGITS, ids=rel)
+def test_every_digits_method_has_the_same_budget(path):
+    ref = Config.fromfile(osp.join(CONFIGS, 'baselines', 'ce',
+                                   'resnet32_1xb32-200e_digits-lt.py'))
+    cfg = Config.fromfile(path)
+    assert cfg.optim_wrapper.optimizer == ref.optim_wrapper.optimizer
+    assert cfg.param_scheduler == ref.param_scheduler
+    assert cfg.train_cfg == ref.train_cfg
+    assert cfg.train_dataloader.batch_size == 32
+    for hook in cfg.get('custom_hooks', []):
+        if hook.type.startswith('Deferred'):
+            assert hook.switch_epoch == 160
+
+
+@pytest.mark.parametrize('path', [p for p in ALL if 'stage1_config' in open(
+    p).read()], ids=rel)
+def test_second_stages_name_their_first_stage(path):
+    cfg = Config.fromfile(path)
+    first = osp.normpath(osp.join(osp.dirname(path), cfg.stage1_config))
+    assert osp.isfile(first)
+    init = cfg.model.backbone.get('init_cfg')
+    if init is not None:  # trains a new classifier on a frozen backbone
+        assert init.type == 'Pretrained' and init.prefix == 'backbone.'
+        assert cfg.model.backbone.frozen_stages == 3
+        assert osp.splitext(osp.basename(first))[0] in init.checkpoint
+    else:  # tests the first stage's checkpoint
+        assert cfg.model.head.type == 'PostHocLinearClsHead'
+
+
+def test_baseline_recipes():
+    def load(*parts):
+        return Config.fromfile(osp.join(CONFIGS, 'baselines', *parts))
+
+    cfg = load('ldam_drw', 'ldam-drw_resnet32_1xb128-200e_cifar10-lt-ir100.py')
+    assert cfg.model.head.type == 'NormLinearClsHead'
+    assert (cfg.model.head.loss.max_margin, cfg.model.head.loss.scale,
+            cfg.model.head.loss.beta) == (0.5, 30.0, 0.9999)
+    cfg = load('cb_focal', 'cb-focal_resnet32_1xb128-200e_cifar10-lt-ir100.py')
+    assert cfg.model.head.loss.use_sigmoid is True
+    assert cfg.model.head.init_cfg.bias_prob == 0.1
+    cfg = load('ce_drs', 'ce-drs_resnet32_1xb128-200e_cifar10-lt-ir100.py')
+    assert cfg.train_dataloader.sampler.rebalance == 'shuffle'
+    assert cfg.custom_hooks[0].rebalance == 'balanced'
+    runtime = Config.fromfile(osp.join(CONFIGS, '_base_',
+                                       'default_runtime.py'))
+    assert runtime.default_hooks.class_counts.type == 'ClassCountsHook'

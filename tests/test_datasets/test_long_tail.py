@@ -1,8 +1,7 @@
 import numpy as np
 import pytest
 
-from mmbbn.datasets import (indices_digest, long_tail_counts,
-                            select_long_tail)
+from mmbbn.datasets import indices_digest, long_tail_counts, select_long_tail
 
 
 def test_cifar10_ir100_counts_of_the_protocol():

@@ -2,9 +2,8 @@
 import numpy as np
 import pytest
 
-from mmbbn.datasets import (DualSampleDataset, DualSampler,
-                            LongTailImageList, LongTailSubset,
-                            long_tail_counts, select_long_tail)
+from mmbbn.datasets import (DualSampleDataset, DualSampler, LongTailImageList,
+                            LongTailSubset, long_tail_counts, select_long_tail)
 from mmbbn.datasets.long_tail_subset import largest_n_max
 from ..conftest import one_line_error, write_image_list
 

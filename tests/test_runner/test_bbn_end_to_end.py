@@ -4,13 +4,13 @@ import json
 import os.path as osp
 import subprocess
 
+import mmpretrain
 import numpy as np
 import pytest
 import torch
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-import mmpretrain
 from ..runner_cfg import tiny_bbn_cfg
 
 pytestmark = pytest.mark.slow

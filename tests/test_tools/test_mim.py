@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
+from ..conftest import REPO
 from ..launch_helpers import (DIGITS_BBN_NAME, assert_clean_exit,
                               installed_env, run)
-from ..conftest import REPO
 from ..local_slurm import free_port
 
 pytestmark = pytest.mark.slow

@@ -43,6 +43,7 @@ from mmbbn.datasets import DualSampleDataset, DualSampler
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from step_benchmark import (BBN_CFG, CE_CFG, build, loader_batch,  # noqa
                             mmbbn_step, time_steps)
+
 from mmbbn.structures import BranchPair  # noqa: E402
 
 

@@ -83,11 +83,28 @@ class ClassIndex:
         Returns:
             np.ndarray: int64 item indices.
         """
+        return self.pick(probs, rng.random(size), rng.random(size))
+
+    def pick(self, probs: np.ndarray, class_u: np.ndarray,
+             item_u: np.ndarray) -> np.ndarray:
+        """Items chosen by uniform numbers: a class, then one of its items.
+
+        Draw ``k`` depends on ``class_u[k]`` and ``item_u[k]`` only, so a
+        caller that makes both from one stream row by row gets draws whose
+        prefix does not depend on how many are drawn.
+
+        Args:
+            probs (np.ndarray): Class probabilities (0 for empty classes).
+            class_u (np.ndarray): U[0, 1) numbers choosing the classes.
+            item_u (np.ndarray): U[0, 1) numbers choosing the items.
+
+        Returns:
+            np.ndarray: int64 item indices.
+        """
         cdf = np.cumsum(probs)
-        classes = np.searchsorted(
-            cdf, rng.random(size) * cdf[-1], side='right')
+        classes = np.searchsorted(cdf, class_u * cdf[-1], side='right')
         np.minimum(classes, len(cdf) - 1, out=classes)
-        offsets = (rng.random(size) * self.counts[classes]).astype(np.int64)
+        offsets = (item_u * self.counts[classes]).astype(np.int64)
         return self.order[self.starts[classes] + offsets]
 
     def items_of(self, cls: int) -> np.ndarray:

@@ -6,8 +6,7 @@ from mmengine.dataset import DefaultSampler
 from mmengine.logging import MMLogger
 
 from mmbbn.registry import DATA_SAMPLERS
-from ..labels import (class_names, dataset_name, get_gt_labels,
-                      get_num_classes)
+from ..labels import class_names, dataset_name, get_gt_labels, get_num_classes
 from .class_index import (REBALANCE_WEIGHTS, ClassIndex, empty_class_message,
                           epoch_rng, rebalance_probs)
 

@@ -1,11 +1,14 @@
 """Hooks."""
+from .channels_last_hook import ChannelsLastHook, to_channels_last
+from .class_counts_hook import ClassCountsHook, train_class_counts
 from .cumulative_alpha_hook import (ALPHA_SCHEDULES, CumulativeAlphaHook,
                                     cumulative_alpha, official_t_max)
-from .channels_last_hook import ChannelsLastHook, to_channels_last
+from .deferred_hooks import DeferredResamplingHook, DeferredReweightingHook
 from .long_tail_metric_hook import LongTailMetricHook
 
 __all__ = [
-    'ALPHA_SCHEDULES', 'ChannelsLastHook', 'CumulativeAlphaHook',
-    'LongTailMetricHook', 'cumulative_alpha', 'official_t_max',
-    'to_channels_last'
+    'ALPHA_SCHEDULES', 'ChannelsLastHook', 'ClassCountsHook',
+    'CumulativeAlphaHook', 'DeferredResamplingHook',
+    'DeferredReweightingHook', 'LongTailMetricHook', 'cumulative_alpha',
+    'official_t_max', 'to_channels_last', 'train_class_counts'
 ]

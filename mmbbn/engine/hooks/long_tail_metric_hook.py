@@ -8,11 +8,11 @@ import numpy as np
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import MMLogger
-from mmengine.registry import init_default_scope
-from mmengine.runner import BaseLoop, IterBasedTrainLoop
+from mmengine.runner import IterBasedTrainLoop
 
 from mmbbn.evaluation.metrics.long_tail_metric import json_safe
-from mmbbn.registry import DATASETS, HOOKS
+from mmbbn.registry import HOOKS
+from .class_counts_hook import train_class_counts
 
 
 def _metrics(evaluator) -> Iterator:
@@ -59,19 +59,8 @@ class LongTailMetricHook(Hook):
         if self._looked:
             return self._counts
         self._looked = True
-        from mmbbn.datasets.labels import get_class_counts
-        loop = getattr(runner, '_train_loop', None)
         try:
-            if isinstance(loop, BaseLoop):
-                dataset = loop.dataloader.dataset
-            else:
-                loader_cfg = runner.cfg.get('train_dataloader') or {}
-                if loader_cfg.get('dataset') is None:
-                    return None
-                init_default_scope(runner.cfg.get('default_scope',
-                                                  'mmpretrain'))
-                dataset = DATASETS.build(loader_cfg['dataset'])
-            self._counts = get_class_counts(dataset)
+            self._counts = train_class_counts(runner)
         except Exception as e:  # the test split may be all a user has
             MMLogger.get_current_instance().warning(
                 'LongTailMetricHook: no training counts, so no many/medium/'

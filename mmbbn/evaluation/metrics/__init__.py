@@ -1,8 +1,7 @@
 """Metrics."""
 from .long_tail_metric import (LongTailMetric, expected_calibration_error,
-                               json_safe, per_class_accuracy,
-                               reliability_bins, shot_groups,
-                               write_result_json)
+                               json_safe, per_class_accuracy, reliability_bins,
+                               shot_groups, write_result_json)
 
 __all__ = [
     'LongTailMetric', 'expected_calibration_error', 'json_safe',

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 from mmengine.runner import Runner
 
-from mmbbn.engine import (CumulativeAlphaHook, cumulative_alpha,
-                          official_t_max)
+from mmbbn.engine import CumulativeAlphaHook, cumulative_alpha, official_t_max
 from ...runner_cfg import tiny_bbn_cfg
 
 

@@ -1,0 +1,19 @@
+# CE-DRS (Cao et al. 2019): cross-entropy, class-balanced re-sampling from
+# epoch 160, ResNet-32 on Digits-LT, the BBN schedule shape of Digits-LT (the
+# same budget for every method).
+_base_ = [
+    '../../_base_/models/resnet32_cifar.py',
+    '../../_base_/datasets/digits_lt.py',
+    '../../_base_/schedules/digits_lt_bs32_200e.py',
+    '../../_base_/default_runtime.py',
+]
+
+model = dict(backbone=dict(in_channels=1), head=dict(num_classes=10))
+# A plain shuffled pass until epoch 159, class-balanced draws from 160.
+train_dataloader = dict(
+    sampler=dict(type='ClassAwareSampler', rebalance='shuffle'))
+custom_hooks = [
+    dict(type='DeferredResamplingHook', switch_epoch=160,
+         rebalance='balanced')
+]
+default_hooks = dict(logger=dict(interval=10))

@@ -1,0 +1,10 @@
+# tau-normalisation (Kang et al. 2020) of the plain cross-entropy ResNet-32
+# on CIFAR-10-LT, imbalance factor 100: test logits use w_j / ||w_j|| ** tau
+# (tau = 1, no bias). Stage 2 of two: test the stage-1 checkpoint with it,
+#   python tools/test.py THIS_CONFIG \
+#       work_dirs/resnet32_1xb128-200e_cifar10-lt-ir100/epoch_200.pth
+# (training with it trains the CE model and validates tau-normalised).
+_base_ = '../baselines/ce/resnet32_1xb128-200e_cifar10-lt-ir100.py'
+stage1_config = '../baselines/ce/resnet32_1xb128-200e_cifar10-lt-ir100.py'
+model = dict(
+    head=dict(type='PostHocLinearClsHead', weight_norm_tau=1.0))

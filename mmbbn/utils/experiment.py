@@ -1,0 +1,257 @@
+"""Run configs as training subprocesses and collect their results.
+
+Shared by ``tools/benchmarks/compare_methods.py`` and
+``tools/observation_experiment.py``: every run is an ordinary
+``tools/train.py`` launch on a dumped config in its own folder, so a run
+can be inspected, repeated by hand, or reused when a tool is started
+again (a finished run leaves ``result.json``).
+"""
+import copy
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+import uuid
+from typing import Dict, Optional, Sequence
+
+import numpy as np
+from mmengine.config import Config
+
+from .config_overrides import replace_dataset, replace_schedule, rescale_epochs
+
+
+def prepare_config(path: str,
+                   data: Optional[str] = None,
+                   schedule: Optional[str] = None,
+                   epochs: Optional[int] = None,
+                   seed: Optional[int] = None,
+                   cfg_options: Optional[dict] = None) -> Config:
+    """Load a config and apply a tool's overrides in a fixed order.
+
+    Data set, then schedule, then the epoch budget, then the seed, then
+    ``cfg_options`` (so an explicit option wins).
+
+    Args:
+        path (str): The config file.
+        data (str, optional): A data set file to train and test on.
+        schedule (str, optional): A schedule file to train with.
+        epochs (int, optional): Rescale the schedule to this many epochs.
+        seed (int, optional): ``randomness.seed``.
+        cfg_options (dict, optional): ``key.path=value`` overrides.
+
+    Returns:
+        Config: The run's config.
+    """
+    cfg = Config.fromfile(path)
+    if data:
+        replace_dataset(cfg, data)
+    if schedule:
+        replace_schedule(cfg, schedule)
+    if epochs:
+        rescale_epochs(cfg, epochs)
+    if seed is not None:
+        cfg.randomness = dict(cfg.get('randomness') or {}, seed=seed)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def last_checkpoint(run_dir: str) -> str:
+    """The final checkpoint a training run wrote (MMEngine's record).
+
+    Args:
+        run_dir (str): The run's work dir.
+
+    Returns:
+        str: Path of the checkpoint.
+    """
+    record = osp.join(run_dir, 'last_checkpoint')
+    if not osp.isfile(record):
+        raise FileNotFoundError(f'{run_dir}: no last_checkpoint; did the '
+                                'run finish?')
+    with open(record) as f:
+        return f.read().strip()
+
+
+def read_best_last(run_dir: str) -> dict:
+    """The newest ``best_last.json`` (LongTailMetricHook) of a run.
+
+    Args:
+        run_dir (str): The run's work dir.
+
+    Returns:
+        dict: Its content.
+    """
+    found = sorted(glob.glob(osp.join(run_dir, '*', 'best_last.json')),
+                   key=osp.getmtime)
+    if not found:
+        raise FileNotFoundError(f'{run_dir}: no */best_last.json')
+    with open(found[-1]) as f:
+        return json.load(f)
+
+
+def train_run(cfg: Config,
+              run_dir: str,
+              train_script: str,
+              python: str = sys.executable,
+              reuse: bool = True) -> dict:
+    """Train ``cfg`` in ``run_dir`` with ``tools/train.py``; its results.
+
+    The config is dumped to ``run_dir/config.py`` and the output goes to
+    ``run_dir/train.log``. A finished run (``run_dir/result.json``) is
+    reused unless ``reuse`` is False.
+
+    Args:
+        cfg (Config): The run's config.
+        run_dir (str): Its work dir.
+        train_script (str): Path of ``tools/train.py``.
+        python (str): The interpreter.
+        reuse (bool): Reuse a finished run.
+
+    Returns:
+        dict: ``ok``, ``wall_s``, ``checkpoint``, ``last``, ``best`` (the
+        metrics of the last and the best validation), or ``error`` and
+        ``log`` (its last lines) when the run failed.
+    """
+    done = osp.join(run_dir, 'result.json')
+    if reuse and osp.isfile(done):
+        with open(done) as f:
+            return json.load(f)
+    os.makedirs(run_dir, exist_ok=True)
+    cfg_path = osp.join(run_dir, 'config.py')
+    cfg.dump(cfg_path)
+    log_path = osp.join(run_dir, 'train.log')
+    start = time.time()
+    with open(log_path, 'w') as log:
+        code = subprocess.call(
+            [python, train_script, cfg_path, '--work-dir', run_dir],
+            stdout=log, stderr=subprocess.STDOUT)
+    wall = time.time() - start
+    if code != 0:
+        with open(log_path) as f:
+            tail = f.read()[-3000:]
+        return dict(ok=False, error=f'exit code {code}', wall_s=wall,
+                    log=tail)
+    report = read_best_last(run_dir)
+    result = dict(ok=True, wall_s=wall, checkpoint=last_checkpoint(run_dir),
+                  last=report['last'], best=report['best'])
+    with open(done, 'w') as f:
+        json.dump(result, f, indent=1)
+    return result
+
+
+def train_in_process(cfg: Config, run_dir: str, reuse: bool = True) -> dict:
+    """Train ``cfg`` in ``run_dir`` with a Runner in this process.
+
+    Faster than :func:`train_run` for many short runs (no interpreter
+    start); an error is raised, not recorded. Same results and reuse.
+
+    Args:
+        cfg (Config): The run's config.
+        run_dir (str): Its work dir.
+        reuse (bool): Reuse a finished run.
+
+    Returns:
+        dict: As :func:`train_run`.
+    """
+    from mmengine.runner import Runner
+    done = osp.join(run_dir, 'result.json')
+    if reuse and osp.isfile(done):
+        with open(done) as f:
+            return json.load(f)
+    os.makedirs(run_dir, exist_ok=True)
+    cfg = copy.deepcopy(cfg)
+    cfg.work_dir = run_dir
+    # Runners started within one second would share a logger otherwise.
+    cfg.experiment_name = (f'{osp.basename(run_dir)}_'
+                           f'{time.strftime("%Y%m%d_%H%M%S")}_'
+                           f'{uuid.uuid4().hex[:6]}')
+    cfg.dump(osp.join(run_dir, 'config.py'))
+    start = time.time()
+    Runner.from_cfg(cfg).train()
+    report = read_best_last(run_dir)
+    result = dict(ok=True, wall_s=time.time() - start,
+                  checkpoint=last_checkpoint(run_dir), last=report['last'],
+                  best=report['best'])
+    with open(done, 'w') as f:
+        json.dump(result, f, indent=1)
+    return result
+
+
+def evaluate_run(cfg: Config,
+                 run_dir: str,
+                 checkpoint: str,
+                 test_script: str,
+                 python: str = sys.executable,
+                 reuse: bool = True) -> dict:
+    """Test ``checkpoint`` under ``cfg`` with ``tools/test.py``.
+
+    For a second stage that only changes inference (tau-normalisation,
+    post-hoc adjustment). Results are keyed as in :func:`train_run`; ``last``
+    and ``best`` are both the test result.
+
+    Args:
+        cfg (Config): The config to test with.
+        run_dir (str): Its work dir.
+        checkpoint (str): The checkpoint to test.
+        test_script (str): Path of ``tools/test.py``.
+        python (str): The interpreter.
+        reuse (bool): Reuse a finished run.
+
+    Returns:
+        dict: As :func:`train_run`.
+    """
+    done = osp.join(run_dir, 'result.json')
+    if reuse and osp.isfile(done):
+        with open(done) as f:
+            return json.load(f)
+    os.makedirs(run_dir, exist_ok=True)
+    cfg_path = osp.join(run_dir, 'config.py')
+    cfg.dump(cfg_path)
+    log_path = osp.join(run_dir, 'test.log')
+    start = time.time()
+    with open(log_path, 'w') as log:
+        code = subprocess.call(
+            [python, test_script, cfg_path, checkpoint, '--work-dir',
+             run_dir], stdout=log, stderr=subprocess.STDOUT)
+    wall = time.time() - start
+    found = sorted(glob.glob(osp.join(run_dir, '*', 'long_tail_test.json')),
+                   key=osp.getmtime)
+    if code != 0 or not found:
+        with open(log_path) as f:
+            tail = f.read()[-3000:]
+        return dict(ok=False, error=f'exit code {code}', wall_s=wall,
+                    log=tail)
+    with open(found[-1]) as f:
+        summary = json.load(f)['summary']
+    metrics = {f'lt/{k}': v for k, v in summary.items()}
+    result = dict(ok=True, wall_s=wall, checkpoint=checkpoint, last=metrics,
+                  best=metrics)
+    with open(done, 'w') as f:
+        json.dump(result, f, indent=1)
+    return result
+
+
+def mean_std(values: Sequence[float]) -> Dict[str, float]:
+    """Mean and sample standard deviation (0 for one value).
+
+    Args:
+        values (Sequence[float]): Numbers.
+
+    Returns:
+        dict: ``mean``, ``std``, ``n``.
+    """
+    arr = np.asarray([v for v in values if v is not None], dtype=float)
+    if not len(arr):
+        return dict(mean=float('nan'), std=float('nan'), n=0)
+    std = float(arr.std(ddof=1)) if len(arr) > 1 else 0.0
+    return dict(mean=float(arr.mean()), std=std, n=int(len(arr)))
+
+
+__all__ = [
+    'evaluate_run', 'last_checkpoint', 'mean_std', 'prepare_config',
+    'read_best_last', 'train_in_process', 'train_run'
+]
