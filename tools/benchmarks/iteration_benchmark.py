@@ -2,11 +2,14 @@
 
 Three measurements, one process:
 
-1. Data loader alone: batches per second of the BBN train loader (pairs:
+1. Data loader alone: seconds per batch of the BBN train loader (pairs:
    ``DualSampleDataset`` + ``DualSampler``) and the CE loader (single
    items) built from the shipped CIFAR-10-LT configs with the real
-   transforms and worker processes; the ratio is the pair's cost against
-   one item (target <= 2.1).
+   transforms. First in this process (``num_workers=0``, alternating
+   rounds): the ratio is what a pair costs against one item (target
+   <= 2.1). Then with ``--workers`` prefetching processes: how fast the
+   workers hand batches over (mostly inter-process transfer once they
+   keep up).
 2. Runner iterations: a real :class:`Runner` (iteration-based loop, all
    default hooks, validation off) trains BBN and CE for a fixed number of
    iterations; the median iteration time is set against the bare step of
@@ -23,12 +26,14 @@ Usage:
         [--iters 30] [--workers 2] [--out iteration.json]
 """
 import argparse
+import copy
 import json
 import os.path as osp
 import statistics
 import sys
 import tempfile
 import time
+from typing import Dict, List
 from unittest import mock
 
 import numpy as np
@@ -108,6 +113,35 @@ def loader_rate(cfg: Config, batches: int) -> float:
     return statistics.median(times)
 
 
+def loader_cost(cfgs: Dict[str, Config], batches: int,
+                rounds: int = 3) -> Dict[str, float]:
+    """Median CPU seconds per batch of each train loader, in this process.
+
+    ``num_workers=0``: sampling, decoding, transforms and collation all
+    run here, so the time is what a batch costs, not how fast prefetching
+    workers hide it. Loaders are timed in alternating rounds so that drifts
+    in machine speed hit both alike.
+    """
+    init_default_scope('mmpretrain')
+    iters = {}
+    for name, cfg in cfgs.items():
+        loader_cfg = copy.deepcopy(cfg.train_dataloader)
+        loader_cfg.update(num_workers=0, persistent_workers=False,
+                          pin_memory=False)
+        loader = Runner.build_dataloader(loader_cfg, seed=0)
+        # Endless: one epoch may be shorter than rounds x batches.
+        iters[name] = (batch for _ in iter(int, 1) for batch in loader)
+        next(iters[name])
+    times: Dict[str, List[float]] = {name: [] for name in cfgs}
+    for _ in range(rounds):
+        for name, it in iters.items():
+            start = time.perf_counter()
+            for _ in range(batches):
+                next(it)
+            times[name].append((time.perf_counter() - start) / batches)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def runner_rate(cfg: Config) -> float:
     """Median seconds per iteration of a real Runner (first 3 dropped)."""
     runner = Runner.from_cfg(cfg)
@@ -176,10 +210,14 @@ def main() -> None:
     cfgs = {name: configure(path, data_root, osp.join(tmp.name, name),
                             args.workers, args.iters)
             for name, path in (('bbn', BBN_CFG), ('ce', CE_CFG))}
-    loader = {n: loader_rate(c, args.loader_batches)
-              for n, c in cfgs.items()}
-    result['loader_s_per_batch'] = loader
+    # What a batch costs (in-process), then how fast the workers deliver.
+    loader = loader_cost(cfgs, args.loader_batches)
+    result['loader_cost_s_per_batch'] = loader
     result['pair_over_single'] = loader['bbn'] / loader['ce']
+    workers = {n: loader_rate(c, args.loader_batches)
+               for n, c in cfgs.items()}
+    result['loader_workers_s_per_batch'] = workers
+    result['pair_over_single_workers'] = workers['bbn'] / workers['ce']
 
     if not args.skip_runner:
         bare = {}
@@ -199,8 +237,10 @@ def main() -> None:
     result['rebalanced_draw'] = draw_rate()
     with open(args.out, 'w') as f:
         json.dump(result, f, indent=1)
-    parts = [f'loader s/batch bbn {loader["bbn"]:.4f} ce {loader["ce"]:.4f}'
-             f' (pair/single {result["pair_over_single"]:.2f})']
+    parts = [f'loader cost s/batch bbn {loader["bbn"]:.4f} ce '
+             f'{loader["ce"]:.4f} (pair/single '
+             f'{result["pair_over_single"]:.2f}; with {args.workers} '
+             f'workers {result["pair_over_single_workers"]:.2f})']
     if 'runner_iter_s' in result:
         r, bs = result['runner_iter_s'], result['bare_step_s']
         parts.append(f'runner s/iter bbn {r["bbn"]:.3f} ce {r["ce"]:.3f}; '
