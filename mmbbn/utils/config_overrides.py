@@ -109,7 +109,10 @@ def rescale_epochs(cfg: Config, epochs: int) -> None:
     ``step_size``), of the epoch-counting hooks (DRW/DRS ``switch_epoch``,
     alpha's ``t_max``/``step_at``) and a sampler's ``total_epochs`` is
     multiplied by ``epochs / max_epochs`` and rounded; a switch epoch stays
-    inside the run.
+    inside the run. A ``begin``/``end`` span (a warm-up) keeps at least one
+    epoch; one that shrinks to a single epoch is stepped per iteration
+    (``convert_to_iter_based``), so it still reaches the full lr by the end
+    of that epoch.
 
     Args:
         cfg (Config): An epoch-based config, changed in place.
@@ -141,6 +144,11 @@ def rescale_epochs(cfg: Config, epochs: int) -> None:
             sched.begin = begin
             if 'end' in sched and sched.end is not None:
                 sched.end = max(begin + 1, _scaled(sched.end, factor))
+                if sched.end - begin < 2:
+                    # MMEngine's one-epoch LinearLR never leaves its start
+                    # factor (it updates at epoch ends inside the span
+                    # only); stepped per iteration it spans that epoch.
+                    sched.convert_to_iter_based = True
     for hook in cfg.get('custom_hooks') or []:
         for arg in EPOCH_HOOK_ARGS.get(hook.get('type'), ()):
             if hook.get(arg) is None:

@@ -74,6 +74,7 @@ def test_epochs_rescale_milestones_warmup_and_switches():
     assert cfg.train_cfg.max_epochs == 20
     assert steps.milestones == [16, 18]
     assert (warmup.begin, warmup.end) == (0, 1)  # 5 / 10 rounds to 0 -> 1
+    assert warmup.convert_to_iter_based is True
     assert cfg.custom_hooks[0].switch_epoch == 16
 
     cfg = cfg_of('baselines', 'ce_drw',
@@ -88,6 +89,57 @@ def test_epochs_rescale_milestones_warmup_and_switches():
                                                                           3)
     with pytest.raises(ValueError, match='epochs=0'):
         rescale_epochs(cfg, 0)
+
+
+def lr_trajectory(cfg, epoch_length=4):
+    """Per-iteration lr of cfg's schedulers, stepped as the Runner does."""
+    import torch
+    from mmengine.registry import PARAM_SCHEDULERS
+    param = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([param], lr=cfg.optim_wrapper.optimizer.lr)
+    schedulers = []
+    for sched in cfg.param_scheduler:
+        sched = dict(sched, optimizer=opt)
+        if sched.get('convert_to_iter_based'):
+            sched['epoch_length'] = epoch_length
+        schedulers.append(PARAM_SCHEDULERS.build(sched))
+    lrs = []
+    for _ in range(cfg.train_cfg.max_epochs):
+        epoch = []
+        for _ in range(epoch_length):
+            epoch.append(opt.param_groups[0]['lr'])
+            opt.step()
+            for s in schedulers:
+                if not s.by_epoch:
+                    s.step()
+        lrs.append(epoch)
+        for s in schedulers:
+            if s.by_epoch:
+                s.step()
+    return lrs
+
+
+@pytest.mark.parametrize('parts', [
+    ('bbn', 'bbn_resnet32_1xb128-200e_cifar10-lt-ir100.py'),
+    ('baselines', 'ce_drw', 'ce-drw_resnet32_1xb128-200e_cifar10-lt-ir100.py')
+])
+def test_a_shortened_warmup_still_reaches_the_full_lr(parts):
+    cfg = cfg_of(*parts)
+    base = cfg.optim_wrapper.optimizer.lr
+    rescale_epochs(cfg, 10)
+    lrs = lr_trajectory(cfg)
+    warmup, steps = cfg.param_scheduler
+    assert lrs[0][0] == pytest.approx(base * warmup.start_factor)
+    assert lrs[0][-1] == pytest.approx(base)  # warmed up within epoch 0
+    first, second = steps.milestones
+    assert lrs[first - 1] == pytest.approx([base] * 4)
+    assert lrs[first] == pytest.approx([base * steps.gamma] * 4)
+    assert lrs[-1] == pytest.approx([base * steps.gamma**2] * 4)
+    # Unscaled, the 5-epoch warm-up stays epoch-based and ends at epoch 4.
+    cfg = cfg_of(*parts)
+    assert not cfg.param_scheduler[0].get('convert_to_iter_based')
+    lrs = lr_trajectory(cfg, epoch_length=1)
+    assert lrs[3][0] < base and lrs[4][0] == pytest.approx(base)
 
 
 def test_prepare_config_applies_everything_in_order():
