@@ -1,6 +1,7 @@
 """Every shipped config parses, builds its model, and keeps its promises."""
 import glob
 import os.path as osp
+import re
 
 import pytest
 from mmengine.config import Config
@@ -97,7 +98,7 @@ def test_large_configs_follow_their_recipe(path):
     cfg = Config.fromfile(path)
     data = osp.basename(path)[:-3].split('_')[-1]
     classes, (dataset, *splits) = LARGE[data]
-    epochs = int(osp.basename(path).split('-')[1].split('e_')[0])
+    epochs = int(re.search(r'-(\d+)e_', osp.basename(path)).group(1))
     milestones, lr, wd = SCHEDULES[epochs]
     assert cfg.model.head.num_classes == classes
     assert cfg.train_cfg.max_epochs == epochs
@@ -237,3 +238,19 @@ def test_baseline_recipes():
     runtime = Config.fromfile(osp.join(CONFIGS, '_base_',
                                        'default_runtime.py'))
     assert runtime.default_hooks.class_counts.type == 'ClassCountsHook'
+
+
+def test_the_mixed_precision_config_changes_only_precision_and_layout():
+    def load(name):
+        return Config.fromfile(osp.join(CONFIGS, 'bbn', name))
+
+    fp32 = load('bbn_resnet50_4xb32-180e_inat2018.py')
+    amp = load('bbn_resnet50_4xb32-amp-180e_inat2018.py')
+    assert amp.optim_wrapper.type == 'AmpOptimWrapper'
+    assert amp.optim_wrapper.optimizer == fp32.optim_wrapper.optimizer
+    assert amp.custom_hooks == fp32.custom_hooks + [
+        dict(type='ChannelsLastHook')
+    ]
+    for key in ('model', 'train_dataloader', 'param_scheduler', 'train_cfg',
+                'test_dataloader', 'default_hooks'):
+        assert amp[key] == fp32[key], key
