@@ -93,6 +93,54 @@ def read_best_last(run_dir: str) -> dict:
         return json.load(f)
 
 
+def _run_tool(cfg: Config, run_dir: str, command: Sequence[str],
+              log_name: str) -> dict:
+    """Dump ``cfg`` into ``run_dir`` and run a tool on it, logging there.
+
+    Args:
+        cfg (Config): The run's config, written to ``run_dir/config.py``.
+        run_dir (str): The work dir.
+        command (Sequence[str]): The command; ``{config}`` in it becomes
+            the dumped config's path.
+        log_name (str): File name of the tool's output in ``run_dir``.
+
+    Returns:
+        dict: ``wall_s`` and, when the tool failed, ``ok=False``,
+        ``error`` and ``log`` (its last lines).
+    """
+    os.makedirs(run_dir, exist_ok=True)
+    cfg_path = osp.join(run_dir, 'config.py')
+    cfg.dump(cfg_path)
+    log_path = osp.join(run_dir, log_name)
+    start = time.time()
+    with open(log_path, 'w') as log:
+        code = subprocess.call(
+            [cfg_path if arg == '{config}' else arg for arg in command],
+            stdout=log, stderr=subprocess.STDOUT)
+    out = dict(wall_s=time.time() - start)
+    if code != 0:
+        with open(log_path) as f:
+            out.update(ok=False, error=f'exit code {code}',
+                       log=f.read()[-3000:])
+    return out
+
+
+def _finish(run_dir: str, result: dict) -> dict:
+    """Write a finished run's ``result.json``; return the result."""
+    with open(osp.join(run_dir, 'result.json'), 'w') as f:
+        json.dump(result, f, indent=1)
+    return result
+
+
+def _reused(run_dir: str, reuse: bool) -> Optional[dict]:
+    """The saved result of a finished run, if it may be reused."""
+    done = osp.join(run_dir, 'result.json')
+    if reuse and osp.isfile(done):
+        with open(done) as f:
+            return json.load(f)
+    return None
+
+
 def train_run(cfg: Config,
               run_dir: str,
               train_script: str,
@@ -116,31 +164,18 @@ def train_run(cfg: Config,
         metrics of the last and the best validation), or ``error`` and
         ``log`` (its last lines) when the run failed.
     """
-    done = osp.join(run_dir, 'result.json')
-    if reuse and osp.isfile(done):
-        with open(done) as f:
-            return json.load(f)
-    os.makedirs(run_dir, exist_ok=True)
-    cfg_path = osp.join(run_dir, 'config.py')
-    cfg.dump(cfg_path)
-    log_path = osp.join(run_dir, 'train.log')
-    start = time.time()
-    with open(log_path, 'w') as log:
-        code = subprocess.call(
-            [python, train_script, cfg_path, '--work-dir', run_dir],
-            stdout=log, stderr=subprocess.STDOUT)
-    wall = time.time() - start
-    if code != 0:
-        with open(log_path) as f:
-            tail = f.read()[-3000:]
-        return dict(ok=False, error=f'exit code {code}', wall_s=wall,
-                    log=tail)
+    old = _reused(run_dir, reuse)
+    if old is not None:
+        return old
+    run = _run_tool(cfg, run_dir,
+                    [python, train_script, '{config}', '--work-dir', run_dir],
+                    'train.log')
+    if run.get('ok') is False:
+        return run
     report = read_best_last(run_dir)
-    result = dict(ok=True, wall_s=wall, checkpoint=last_checkpoint(run_dir),
-                  last=report['last'], best=report['best'])
-    with open(done, 'w') as f:
-        json.dump(result, f, indent=1)
-    return result
+    return _finish(run_dir, dict(
+        ok=True, wall_s=run['wall_s'], checkpoint=last_checkpoint(run_dir),
+        last=report['last'], best=report['best']))
 
 
 def train_in_process(cfg: Config, run_dir: str, reuse: bool = True) -> dict:
@@ -158,10 +193,9 @@ def train_in_process(cfg: Config, run_dir: str, reuse: bool = True) -> dict:
         dict: As :func:`train_run`.
     """
     from mmengine.runner import Runner
-    done = osp.join(run_dir, 'result.json')
-    if reuse and osp.isfile(done):
-        with open(done) as f:
-            return json.load(f)
+    old = _reused(run_dir, reuse)
+    if old is not None:
+        return old
     os.makedirs(run_dir, exist_ok=True)
     cfg = copy.deepcopy(cfg)
     cfg.work_dir = run_dir
@@ -173,12 +207,10 @@ def train_in_process(cfg: Config, run_dir: str, reuse: bool = True) -> dict:
     start = time.time()
     Runner.from_cfg(cfg).train()
     report = read_best_last(run_dir)
-    result = dict(ok=True, wall_s=time.time() - start,
-                  checkpoint=last_checkpoint(run_dir), last=report['last'],
-                  best=report['best'])
-    with open(done, 'w') as f:
-        json.dump(result, f, indent=1)
-    return result
+    return _finish(run_dir, dict(
+        ok=True, wall_s=time.time() - start,
+        checkpoint=last_checkpoint(run_dir), last=report['last'],
+        best=report['best']))
 
 
 def evaluate_run(cfg: Config,
@@ -204,35 +236,26 @@ def evaluate_run(cfg: Config,
     Returns:
         dict: As :func:`train_run`.
     """
-    done = osp.join(run_dir, 'result.json')
-    if reuse and osp.isfile(done):
-        with open(done) as f:
-            return json.load(f)
-    os.makedirs(run_dir, exist_ok=True)
-    cfg_path = osp.join(run_dir, 'config.py')
-    cfg.dump(cfg_path)
-    log_path = osp.join(run_dir, 'test.log')
-    start = time.time()
-    with open(log_path, 'w') as log:
-        code = subprocess.call(
-            [python, test_script, cfg_path, checkpoint, '--work-dir',
-             run_dir], stdout=log, stderr=subprocess.STDOUT)
-    wall = time.time() - start
+    old = _reused(run_dir, reuse)
+    if old is not None:
+        return old
+    run = _run_tool(cfg, run_dir, [python, test_script, '{config}',
+                                   checkpoint, '--work-dir', run_dir],
+                    'test.log')
     found = sorted(glob.glob(osp.join(run_dir, '*', 'long_tail_test.json')),
                    key=osp.getmtime)
-    if code != 0 or not found:
-        with open(log_path) as f:
-            tail = f.read()[-3000:]
-        return dict(ok=False, error=f'exit code {code}', wall_s=wall,
-                    log=tail)
+    if run.get('ok') is False:
+        return run
+    if not found:
+        with open(osp.join(run_dir, 'test.log')) as f:
+            return dict(ok=False, error='no long_tail_test.json',
+                        wall_s=run['wall_s'], log=f.read()[-3000:])
     with open(found[-1]) as f:
         summary = json.load(f)['summary']
     metrics = {f'lt/{k}': v for k, v in summary.items()}
-    result = dict(ok=True, wall_s=wall, checkpoint=checkpoint, last=metrics,
-                  best=metrics)
-    with open(done, 'w') as f:
-        json.dump(result, f, indent=1)
-    return result
+    return _finish(run_dir, dict(ok=True, wall_s=run['wall_s'],
+                                 checkpoint=checkpoint, last=metrics,
+                                 best=metrics))
 
 
 def mean_std(values: Sequence[float]) -> Dict[str, float]:
