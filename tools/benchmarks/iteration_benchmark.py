@@ -5,16 +5,17 @@ Three measurements, one process:
 1. Data loader alone: seconds per batch of the BBN train loader (pairs:
    ``DualSampleDataset`` + ``DualSampler``) and the CE loader (single
    items) built from the shipped CIFAR-10-LT configs with the real
-   transforms. First in this process (``num_workers=0``, alternating
-   rounds): the ratio is what a pair costs against one item (target
-   <= 2.1). Then with ``--workers`` prefetching processes: how fast the
-   workers hand batches over (mostly inter-process transfer once they
-   keep up).
+   transforms. First in this process (``num_workers=0``, the loaders
+   taking turns batch by batch): the ratio is what a pair costs against
+   one item (target <= 2.1). Then with ``--workers`` prefetching
+   processes: how fast the workers hand batches over (mostly
+   inter-process transfer once they keep up).
 2. Runner iterations: a real :class:`Runner` (iteration-based loop, all
    default hooks, validation off) trains BBN and CE for a fixed number of
    iterations; the median iteration time is set against the bare step of
    ``step_benchmark.py`` (same model, batch already in memory), which
-   shows what the pipeline and hooks add.
+   shows what the pipeline and hooks add. ``bbn_cl`` is BBN as
+   ``tools/train.py --channels-last`` runs it.
 3. The re-balanced draw at iNaturalist-2018 scale (437,513 items, 8,142
    classes): seconds to build the class index and microseconds per draw.
 
@@ -33,7 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
-from typing import Dict, List
+from typing import Dict, Iterable, Iterator, List, Tuple
 from unittest import mock
 
 import numpy as np
@@ -44,6 +45,7 @@ from mmengine.runner import Runner
 
 import mmbbn  # noqa: F401
 from mmbbn.datasets import DualSampleDataset, DualSampler
+from mmbbn.utils import use_channels_last
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from step_benchmark import (BBN_CFG, CE_CFG, build, loader_batch,  # noqa
@@ -113,14 +115,36 @@ def loader_rate(cfg: Config, batches: int) -> float:
     return statistics.median(times)
 
 
-def loader_cost(cfgs: Dict[str, Config], batches: int,
-                rounds: int = 3) -> Dict[str, float]:
+def endless(loader: Iterable) -> Iterator:
+    """Batches of ``loader``, epoch after epoch.
+
+    A function, not a generator expression in a loop: an expression's inner
+    ``for batch in loader`` looks ``loader`` up again at every epoch, and
+    in a loop over loaders that name has moved on to the next one.
+    """
+    while True:
+        yield from loader
+
+
+def batch_images(batch) -> int:
+    """Images in a collated batch: both halves of a BBN pair count."""
+    if isinstance(batch, BranchPair):
+        return sum(batch_images(half) for half in batch)
+    return len(batch['inputs'])
+
+
+def loader_cost(cfgs: Dict[str, Config],
+                batches: int) -> Tuple[Dict[str, float], Dict[str, int]]:
     """Median CPU seconds per batch of each train loader, in this process.
 
-    ``num_workers=0``: sampling, decoding, transforms and collation all
-    run here, so the time is what a batch costs, not how fast prefetching
-    workers hide it. Loaders are timed in alternating rounds so that drifts
-    in machine speed hit both alike.
+    ``num_workers=0``: sampling, transforms and collation all run here, so
+    the time is what a batch costs, not how fast prefetching workers hide
+    it. The loaders take turns batch by batch, so drifts in machine speed
+    hit all alike; an epoch end is crossed as often as needed.
+
+    Returns:
+        tuple[dict, dict]: Median seconds per batch, and images per batch
+        (checked to be the same in every batch) of each loader.
     """
     init_default_scope('mmpretrain')
     iters = {}
@@ -128,18 +152,20 @@ def loader_cost(cfgs: Dict[str, Config], batches: int,
         loader_cfg = copy.deepcopy(cfg.train_dataloader)
         loader_cfg.update(num_workers=0, persistent_workers=False,
                           pin_memory=False)
-        loader = Runner.build_dataloader(loader_cfg, seed=0)
-        # Endless: one epoch may be shorter than rounds x batches.
-        iters[name] = (batch for _ in iter(int, 1) for batch in loader)
-        next(iters[name])
+        iters[name] = endless(Runner.build_dataloader(loader_cfg, seed=0))
+    images = {name: batch_images(next(it)) for name, it in iters.items()}
     times: Dict[str, List[float]] = {name: [] for name in cfgs}
-    for _ in range(rounds):
+    for _ in range(batches):
         for name, it in iters.items():
             start = time.perf_counter()
-            for _ in range(batches):
-                next(it)
-            times[name].append((time.perf_counter() - start) / batches)
-    return {name: statistics.median(t) for name, t in times.items()}
+            batch = next(it)
+            times[name].append(time.perf_counter() - start)
+            if batch_images(batch) != images[name]:
+                raise RuntimeError(
+                    f'loader {name}: a batch of {batch_images(batch)} '
+                    f'images, the first had {images[name]}')
+    return ({name: statistics.median(t) for name, t in times.items()},
+            images)
 
 
 def runner_rate(cfg: Config) -> float:
@@ -196,7 +222,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--data-root', default=None)
     parser.add_argument('--iters', type=int, default=30)
-    parser.add_argument('--loader-batches', type=int, default=30)
+    parser.add_argument('--loader-batches', type=int, default=200)
     parser.add_argument('--workers', type=int, default=2)
     parser.add_argument('--skip-runner', action='store_true')
     parser.add_argument('--out', default='iteration_benchmark.json')
@@ -211,8 +237,9 @@ def main() -> None:
                             args.workers, args.iters)
             for name, path in (('bbn', BBN_CFG), ('ce', CE_CFG))}
     # What a batch costs (in-process), then how fast the workers deliver.
-    loader = loader_cost(cfgs, args.loader_batches)
+    loader, images = loader_cost(cfgs, args.loader_batches)
     result['loader_cost_s_per_batch'] = loader
+    result['loader_images_per_batch'] = images
     result['pair_over_single'] = loader['bbn'] / loader['ce']
     workers = {n: loader_rate(c, args.loader_batches)
                for n, c in cfgs.items()}
@@ -222,11 +249,17 @@ def main() -> None:
     if not args.skip_runner:
         bare = {}
         b = cfgs['bbn'].train_dataloader.batch_size
-        for name, path in (('bbn', BBN_CFG), ('ce', CE_CFG)):
+        # bbn_cl: BBN as `tools/train.py --channels-last` runs it.
+        cfgs['bbn_cl'] = copy.deepcopy(cfgs['bbn'])
+        use_channels_last(cfgs['bbn_cl'])
+        cfgs['bbn_cl'].work_dir += '_cl'
+        for name, path in (('bbn', BBN_CFG), ('ce', CE_CFG),
+                           ('bbn_cl', BBN_CFG)):
             batch = (BranchPair(loader_batch(b, 10, 0),
                                 loader_batch(b, 10, 1))
-                     if name == 'bbn' else loader_batch(b, 10, 0))
-            step = mmbbn_step(*build(path, 'cpu'), batch)
+                     if name != 'ce' else loader_batch(b, 10, 0))
+            step = mmbbn_step(
+                *build(path, 'cpu', channels_last=name == 'bbn_cl'), batch)
             time_steps(step, 3, 'cpu')
             bare[name] = statistics.median(time_steps(step, args.iters,
                                                       'cpu'))
@@ -243,10 +276,8 @@ def main() -> None:
              f'workers {result["pair_over_single_workers"]:.2f})']
     if 'runner_iter_s' in result:
         r, bs = result['runner_iter_s'], result['bare_step_s']
-        parts.append(f'runner s/iter bbn {r["bbn"]:.3f} ce {r["ce"]:.3f}; '
-                     f'bare step bbn {bs["bbn"]:.3f} ce {bs["ce"]:.3f} '
-                     f'(runner/bare bbn {r["bbn"] / bs["bbn"]:.3f} ce '
-                     f'{r["ce"] / bs["ce"]:.3f})')
+        parts.append('runner s/iter, bare step, runner/bare: ' + ', '.join(
+            f'{n} {r[n]:.3f} {bs[n]:.3f} {r[n] / bs[n]:.3f}' for n in r))
     d = result['rebalanced_draw']
     parts.append(f'iNat-scale draws: index {d["build_s"]:.3f}s, '
                  f'{d["us_per_draw"]:.3f} us/draw')
