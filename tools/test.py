@@ -2,7 +2,7 @@
 
 Usage:
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]
-        [--plot-per-class [PNG]] [--cfg-options k=v ...]
+        [--plot-per-class [PNG]] [--channels-last] [--cfg-options k=v ...]
         [--launcher {none,pytorch,slurm,mpi}]
 """
 import argparse
@@ -17,7 +17,7 @@ from mmengine.runner import Runner
 
 import mmbbn  # noqa: F401  (registers mmbbn; safe checkpoint loading)
 from mmbbn.utils import (apply_dataloader_defaults, setup_launcher,
-                         teardown_distributed)
+                         teardown_distributed, use_channels_last)
 from mmbbn.visualization import load_result, plot_per_class_accuracy
 
 
@@ -47,6 +47,10 @@ def parse_args() -> argparse.Namespace:
         default='none',
         help='job launcher')
     parser.add_argument(
+        '--channels-last',
+        action='store_true',
+        help='run the model in channels-last (NHWC) memory format')
+    parser.add_argument(
         '--no-pin-memory',
         action='store_true',
         help='disable pin_memory in the data loaders')
@@ -68,6 +72,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.merge_from_dict(args.cfg_options)
     # After --cfg-options, so a loader set to num_workers=0 there gets no
     # persistent workers (which PyTorch rejects).
+    if args.channels_last:
+        use_channels_last(cfg)
     apply_dataloader_defaults(cfg, not args.no_pin_memory, True)
     return cfg
 

@@ -2,7 +2,8 @@
 
 Usage:
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
-        [--cfg-options k=v ...] [--launcher {none,pytorch,slurm,mpi}]
+        [--channels-last] [--cfg-options k=v ...]
+        [--launcher {none,pytorch,slurm,mpi}]
 """
 import argparse
 import os
@@ -14,7 +15,7 @@ from mmengine.runner import Runner
 
 import mmbbn  # noqa: F401  (registers mmbbn; safe checkpoint loading)
 from mmbbn.utils import (apply_dataloader_defaults, setup_launcher,
-                         teardown_distributed)
+                         teardown_distributed, use_channels_last)
 
 
 def parse_args() -> argparse.Namespace:
@@ -31,6 +32,10 @@ def parse_args() -> argparse.Namespace:
         'latest checkpoint in the work dir')
     parser.add_argument(
         '--amp', action='store_true', help='mixed-precision training')
+    parser.add_argument(
+        '--channels-last',
+        action='store_true',
+        help='run the model in channels-last (NHWC) memory format')
     parser.add_argument(
         '--no-validate',
         action='store_true',
@@ -89,6 +94,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.merge_from_dict(args.cfg_options)
     # After --cfg-options, so a loader set to num_workers=0 there gets no
     # persistent workers (which PyTorch rejects).
+    if args.channels_last:
+        use_channels_last(cfg)
     apply_dataloader_defaults(cfg, not args.no_pin_memory,
                               not args.no_persistent_workers)
     return cfg

@@ -8,7 +8,8 @@ from .dist import (check_launcher_env, cpu_ddp_cfg, init_cpu_distributed,
 from .experiment import (evaluate_run, last_checkpoint, mean_std,
                          prepare_config, read_best_last, train_in_process,
                          train_run)
-from .launch import apply_dataloader_defaults, setup_launcher
+from .launch import (apply_dataloader_defaults, setup_launcher,
+                     use_channels_last)
 from .model_index import model_index_root, register_model_index
 
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     'last_checkpoint', 'mean_std', 'model_index_root', 'needs_cpu_distributed',
     'prepare_config', 'read_best_last', 'register_model_index',
     'replace_dataset', 'replace_schedule', 'rescale_epochs', 'safe_torch_load',
-    'setup_launcher', 'teardown_distributed', 'train_in_process', 'train_run'
+    'setup_launcher', 'teardown_distributed', 'train_in_process', 'train_run',
+    'use_channels_last'
 ]

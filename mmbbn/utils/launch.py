@@ -37,6 +37,19 @@ def apply_dataloader_defaults(cfg: Config,
         cfg[field] = merged
 
 
+def use_channels_last(cfg: Config) -> None:
+    """Add :class:`ChannelsLastHook` to ``cfg.custom_hooks``, once.
+
+    Args:
+        cfg (Config): Changed in place.
+    """
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(h.get('type') in ('ChannelsLastHook', 'mmbbn.ChannelsLastHook')
+               for h in hooks):
+        hooks.append(dict(type='ChannelsLastHook'))
+    cfg.custom_hooks = hooks
+
+
 def setup_launcher(cfg: Config, launcher: str) -> None:
     """Check the launcher's environment; on CPUs create the gloo group.
 
@@ -55,4 +68,7 @@ def setup_launcher(cfg: Config, launcher: str) -> None:
         cpu_ddp_cfg(cfg)
 
 
-__all__ = ['DATALOADER_FIELDS', 'apply_dataloader_defaults', 'setup_launcher']
+__all__ = [
+    'DATALOADER_FIELDS', 'apply_dataloader_defaults', 'setup_launcher',
+    'use_channels_last'
+]

@@ -69,3 +69,31 @@ def test_bad_config_value_fails_before_training(python, tmp_path):
                     '--work-dir', str(tmp_path), '--cfg-options',
                     'train_dataloader.sampler.rebalance=inverse')
     assert code != 0 and "rebalance='inverse'" in log
+
+
+def test_channels_last_flag_trains_and_tests_alike(python, tmp_path):
+    work = str(tmp_path / 'work')
+    code, log = run(python, osp.join(TOOLS, 'train.py'), DIGITS_BBN,
+                    '--channels-last', '--work-dir', work, '--cfg-options',
+                    'train_cfg.max_epochs=1')
+    assert code == 0, log[-3000:]
+    # BBN ResNet-32: 29 convolutions in the shared trunk, 2 in each
+    # branch's last block.
+    assert ('ChannelsLastHook: 33 convolution weights and every input '
+            'batch in channels-last (NHWC)') in log
+    dumped = open(glob.glob(osp.join(work, '*.py'))[0]).read()
+    assert dumped.count("type='ChannelsLastHook'") == 1
+    ckpt = osp.join(work, 'epoch_1.pth')
+
+    top1 = {}
+    for flag in ('--channels-last', None):
+        out = tmp_path / f'test{bool(flag)}'
+        code, log = run(python, osp.join(TOOLS, 'test.py'), DIGITS_BBN, ckpt,
+                        '--work-dir', str(out), *([flag] if flag else []))
+        assert code == 0, log[-3000:]
+        assert ('ChannelsLastHook' in log) == bool(flag)
+        saved = glob.glob(str(out / '*' / 'long_tail_test.json'))
+        top1[flag] = json.load(open(saved[0]))['summary']['top1']
+    # The same numbers up to float reordering: at most one test image of
+    # 500 may change its top-1 class.
+    assert abs(top1['--channels-last'] - top1[None]) <= 0.2 + 1e-9

@@ -39,9 +39,11 @@ def to_channels_last(model: torch.nn.Module) -> torch.nn.Module:
 class ChannelsLastHook(Hook):
     """Runs training, validation and testing in channels-last format.
 
-    Add ``custom_hooks=[dict(type='ChannelsLastHook')]``. Results are the
-    same up to floating-point reordering; speed depends on the device:
-    measure with ``tools/benchmarks/step_benchmark.py --channels-last``.
+    Add ``custom_hooks=[dict(type='ChannelsLastHook')]`` or pass
+    ``--channels-last`` to ``tools/train.py`` / ``tools/test.py``. Results
+    are the same up to floating-point reordering; speed depends on the
+    device: compare the ``*_cl`` variants of
+    ``tools/benchmarks/step_benchmark.py``.
     """
 
     priority = 'VERY_HIGH'
@@ -54,6 +56,10 @@ class ChannelsLastHook(Hook):
     def before_run(self, runner) -> None:
         """Convert the model once, before anything runs."""
         self._convert(runner)
+        weights = sum(1 for p in runner.model.parameters() if p.dim() == 4)
+        runner.logger.info(
+            f'ChannelsLastHook: {weights} convolution weights and every '
+            'input batch in channels-last (NHWC)')
 
 
 __all__ = ['ChannelsLastHook', 'to_channels_last']
