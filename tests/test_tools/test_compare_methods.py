@@ -19,7 +19,8 @@ def test_runs_configs_and_second_stages_and_writes_the_table(python,
     work = str(tmp_path / 'cmp')
     out = subprocess.run(
         [python, osp.join(TOOLS, 'benchmarks', 'compare_methods.py'), CE,
-         TAU, '--work-dir', work, '--epochs', '1', '--name', 'digits'],
+         TAU, '--work-dir', work, '--epochs', '1', '--name', 'digits',
+         '--channels-last'],
         capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert 'compare_methods: 2 configs x 1 seeds, 0 failed' in out.stdout
@@ -41,6 +42,13 @@ def test_runs_configs_and_second_stages_and_writes_the_table(python,
     assert not osp.exists(osp.join(work, 'tau-norm', 'seed0', 'train.log'))
     cfg = open(osp.join(work, 'ce', 'seed0', 'config.py')).read()
     assert 'max_epochs=1' in cfg
+    # --channels-last reaches the training run and the stage-2 test run.
+    assert "type='ChannelsLastHook'" in cfg
+    assert 'ChannelsLastHook: ' in open(
+        osp.join(work, 'tau-norm', 'seed0', 'test.log')).read()
     md = open(osp.join(work, 'digits.md')).read()
     assert md.startswith('Command: `python tools/benchmarks/')
+    # The total is the runs' own wall times (the same if rows were reused).
+    assert (f'the runs took {ce["wall_s"] + tau["wall_s"]:.0f} s in all'
+            in md)
     assert '| ce | 0 |' in md and '| tau-norm | 0 |' in md

@@ -31,7 +31,6 @@ import os
 import os.path as osp
 import platform
 import sys
-import time
 from typing import Dict, List, Optional
 
 from mmengine.config import Config, DictAction
@@ -42,7 +41,7 @@ if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
 from mmbbn.utils import (evaluate_run, mean_std, prepare_config,  # noqa: E402
-                         train_run)
+                         train_run, use_channels_last)
 
 TRAIN = osp.join(REPO, 'tools', 'train.py')
 TEST = osp.join(REPO, 'tools', 'test.py')
@@ -75,6 +74,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='file name of the table (default: comparison)')
     parser.add_argument('--rerun', action='store_true',
                         help='retrain runs that already finished')
+    parser.add_argument('--channels-last', action='store_true',
+                        help='train and test every run in channels-last '
+                        '(as tools/train.py --channels-last)')
     args = parser.parse_args(argv)
     if args.labels and len(args.labels) != len(args.configs):
         parser.error('--labels needs one label per config')
@@ -128,9 +130,12 @@ class Comparison:
                 first = Config.fromfile(self.stage1_path(path, plain))
                 epochs = max(1, round(plain.train_cfg.max_epochs * epochs /
                                       first.train_cfg.max_epochs))
-        return prepare_config(path, data=args.data, schedule=schedule,
-                              epochs=epochs, seed=seed,
-                              cfg_options=args.cfg_options)
+        cfg = prepare_config(path, data=args.data, schedule=schedule,
+                             epochs=epochs, seed=seed,
+                             cfg_options=args.cfg_options)
+        if args.channels_last:
+            use_channels_last(cfg)
+        return cfg
 
     @staticmethod
     def stage1_path(path: str, cfg: Config) -> str:
@@ -221,7 +226,6 @@ def main(argv=None) -> int:
         raise SystemExit('compare_methods: two configs share a label '
                          f'({labels}); pass --labels')
     comparison = Comparison(args)
-    start = time.time()
     # Seed by seed, so an interrupted benchmark has whole tables.
     runs = {label: [] for label in labels}
     for seed in args.seeds:
@@ -232,8 +236,11 @@ def main(argv=None) -> int:
     command = ' '.join(['python', osp.relpath(osp.abspath(__file__), REPO)] +
                        (argv if argv is not None else sys.argv[1:]))
     machine = f'{platform.machine()}, {os.cpu_count()} CPU threads visible'
-    header = (f'Command: `{command}`  \nMachine: {machine}; '
-              f'{time.time() - start:.0f} s in all. Values: mean ± std '
+    # The runs' own wall times: reused runs count what they took then.
+    trained = sum(r['wall_s'] for rs in runs.values() for r in rs
+                  if r['ok'])
+    header = (f'Command: `{command}`  \nMachine: {machine}; the runs took '
+              f'{trained:.0f} s in all. Values: mean ± std '
               'over seeds, %, test set; "last" = final epoch, "best" = best '
               'validated epoch.')
     table = dict(command=command, machine=machine,
