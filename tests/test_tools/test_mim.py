@@ -73,7 +73,7 @@ def test_mim_train_two_processes_then_test_with_one_and_two(
     code, log = run(
         mim('train', 'mmbbn', DIGITS_BBN_NAME, '--launcher', 'pytorch',
             '--gpus', '2', '--port', str(free_port()), '--work-dir', work,
-            *SHORT),
+            '--channels-last', *SHORT),
         env=env, cwd=str(tmp_path))
     assert_clean_exit(code, log)
     assert f'will use {installed}/configs/bbn/{DIGITS_BBN_NAME}' in log
@@ -82,6 +82,9 @@ def test_mim_train_two_processes_then_test_with_one_and_two(
     assert 'Distributed launcher: pytorch' in log
     assert 'GPU number: 2' in log
     assert re.search(r'Epoch\(train\) \[1\]\[6/6\]', log)
+    # mim hands tools/train.py's own flags over; the hook reaches the model
+    # inside its DDP wrapper.
+    assert 'ChannelsLastHook: 33 convolution weights' in log
 
     ckpt = osp.join(work, 'epoch_1.pth')
     summary = {}
