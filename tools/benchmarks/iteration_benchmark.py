@@ -99,18 +99,13 @@ def configure(path: str, data_root: str, work_dir: str, workers: int,
 def loader_rate(cfg: Config, batches: int) -> float:
     """Median seconds per batch of a config's train loader."""
     init_default_scope(cfg.default_scope)
-    loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
-    it = iter(loader)
+    it = endless(Runner.build_dataloader(cfg.train_dataloader, seed=0))
     for _ in range(3):
         next(it)
     times = []
     for _ in range(batches):
         start = time.perf_counter()
-        try:
-            next(it)
-        except StopIteration:
-            it = iter(loader)
-            next(it)
+        next(it)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
