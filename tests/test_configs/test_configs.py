@@ -46,17 +46,34 @@ CAO_SCHEDULE = [p for p in in_dirs('baselines') if 'cifar' in p
 DIGITS = [p for p in ALL if p.endswith('200e_digits-lt.py')]
 
 
+def official_cifar_lr(epoch: int) -> float:
+    """The official trainer's lr in 1-based ``epoch`` (WarmupMultiStepLR).
+
+    It steps its scheduler at the start of each epoch from 1: linear
+    warm-up from lr / 3 over 5 epochs, x0.01 at epochs 120 and 160.
+    """
+    warmup = 1 / 3 * (1 - epoch / 5) + epoch / 5 if epoch < 5 else 1.0
+    return 0.1 * warmup * 0.01**sum(epoch >= m for m in (120, 160))
+
+
+def test_official_cifar_lr_formula_matches_the_reported_warm_up():
+    assert [round(official_cifar_lr(e), 4) for e in range(1, 7)] == [
+        0.0467, 0.06, 0.0733, 0.0867, 0.1, 0.1]
+    assert official_cifar_lr(119) == 0.1
+    assert official_cifar_lr(120) == pytest.approx(1e-3)
+    assert official_cifar_lr(160) == pytest.approx(1e-5)
+
+
 @pytest.mark.parametrize('path', BBN_SCHEDULE, ids=rel)
 def test_cifar_configs_follow_the_official_schedule(path):
     cfg = Config.fromfile(path)
     opt = cfg.optim_wrapper.optimizer
     assert (opt.type, opt.lr, opt.momentum, opt.weight_decay,
             opt.nesterov) == ('SGD', 0.1, 0.9, 2e-4, True)
-    warmup, steps = cfg.param_scheduler
-    assert (warmup.type, warmup.start_factor, warmup.end) == ('LinearLR',
-                                                              1 / 3, 5)
-    assert (steps.milestones, steps.gamma) == ([120, 160], 0.01)
     assert cfg.train_cfg.max_epochs == 200
+    # MMEngine's 0-based epoch e is the official 1-based epoch e + 1.
+    assert lr_per_epoch(cfg) == pytest.approx(
+        [official_cifar_lr(e + 1) for e in range(200)], rel=1e-9)
     assert cfg.train_dataloader.batch_size == 128
     data = cfg.train_dataloader.dataset
     data = data.get('dataset', data)
@@ -66,7 +83,21 @@ def test_cifar_configs_follow_the_official_schedule(path):
     assert cfg.model.head.num_classes == classes
     for hook in cfg.get('custom_hooks', []):
         if hook.type.startswith('Deferred'):  # at BBN's first lr drop
-            assert hook.switch_epoch == 120
+            assert hook.switch_epoch == 119
+
+
+def test_zero_based_schedule_is_the_earlier_mmengine_reading():
+    cfg = Config.fromfile(osp.join(
+        CONFIGS, '_base_', 'schedules', 'cifar_lt_bs128_200e_zero_based.py'))
+    cfg.train_cfg = dict(max_epochs=200)
+    lrs = lr_per_epoch(cfg)
+    # LinearLR from 1/3 to 1 over epochs 0..4, x0.01 at 0-based 120, 160.
+    assert lrs[:6] == pytest.approx([0.1 * f for f in (
+        1 / 3, 1 / 2, 2 / 3, 5 / 6, 1, 1)])
+    assert lrs[119:121] == pytest.approx([0.1, 1e-3])
+    assert lrs[159:161] == pytest.approx([1e-3, 1e-5])
+    # One epoch after the official decays (0-based 119 and 159).
+    assert lrs[119] != pytest.approx(official_cifar_lr(120))
 
 
 def test_bbn_resnet32_config_has_the_official_size():
@@ -166,7 +197,7 @@ def lr_per_epoch(cfg):
 
 
 def test_counts_are_checked():
-    assert len(BBN_SCHEDULE) == 13
+    assert len(BBN_SCHEDULE) == 15
     assert len(CAO_SCHEDULE) == 9 * 6
     assert len(DIGITS) == 14
 

@@ -60,7 +60,7 @@ def test_schedule_swap_keeps_the_methods_paramwise_cfg():
     replace_schedule(cfg, osp.join(BASE, 'schedules',
                                    'cifar_lt_bs128_200e.py'))
     assert cfg.optim_wrapper.optimizer.nesterov is True
-    assert cfg.param_scheduler[1].milestones == [120, 160]
+    assert cfg.param_scheduler[1].milestones == [119, 159]
     assert cfg.optim_wrapper.paramwise_cfg.custom_keys == {
         'head.fc.bias': dict(decay_mult=0.)
     }
