@@ -87,8 +87,10 @@ def tiny_cls_cfg(data_root: str, work_dir: str, max_epochs: int = 2,
     """A plain ResNet-20 classifier on the tiny CIFAR-10-LT pickles.
 
     The data, schedule and evaluation of :func:`tiny_bbn_cfg`, with an
-    ``ImageClassifier`` (GAP + ``LinearClsHead``), MMEngine's default
-    sampler and :class:`ClassCountsHook`, for the baselines' pieces.
+    ``ImageClassifier`` (GAP + ``LinearClsHead``), the plain training
+    sampler and wrapper of the shipped configs (``SeededSampler``,
+    ``SeededDataset``) and :class:`ClassCountsHook`, for the baselines'
+    pieces.
 
     Args:
         data_root (str): Where ``write_cifar`` put the pickles.
@@ -106,8 +108,8 @@ def tiny_cls_cfg(data_root: str, work_dir: str, max_epochs: int = 2,
         neck=dict(type='GlobalAveragePooling'),
         head=dict(type='LinearClsHead', num_classes=10, in_channels=64),
         data_preprocessor=cfg.model.data_preprocessor)
-    cfg.train_dataloader.dataset = cfg.train_dataloader.dataset.dataset
-    cfg.train_dataloader.sampler = dict(type='DefaultSampler', shuffle=True)
+    cfg.train_dataloader.dataset.type = 'SeededDataset'
+    cfg.train_dataloader.sampler = dict(type='SeededSampler', shuffle=True)
     cfg.custom_hooks = []
     cfg.default_hooks.class_counts = dict(type='ClassCountsHook')
     cfg.log_processor = dict()

@@ -9,15 +9,18 @@ from .labels import (class_counts, get_class_counts, get_gt_labels,
 from .long_tail import indices_digest, long_tail_counts, select_long_tail
 from .long_tail_subset import LongTailSubset
 from .long_tailed_cifar import CIFAR10LT, CIFAR100LT
-from .samplers import (ClassAwareSampler, ClassIndex, DualSampler, epoch_rng,
-                       progressive_probs, rebalance_probs)
+from .samplers import (ClassAwareSampler, ClassIndex, DualSampler,
+                       SeededSampler, epoch_rng, progressive_probs,
+                       rebalance_probs)
+from .seeded_dataset import SeededDataset, kept_random_state, seed_generators
 
 __all__ = [
     'CIFAR100LT', 'CIFAR10LT', 'ClassAwareSampler', 'ClassIndex',
     'CompactImageDataset', 'DigitsLT', 'DualSampleDataset', 'DualSampler',
     'INaturalist', 'INaturalist2017', 'INaturalist2018', 'ImageNetLT',
     'LongTailImageList', 'LongTailSubset', 'PackedStrings', 'PlacesLT',
-    'class_counts', 'epoch_rng', 'get_class_counts', 'get_gt_labels',
-    'get_num_classes', 'indices_digest', 'long_tail_counts',
-    'progressive_probs', 'rebalance_probs', 'select_long_tail'
+    'SeededDataset', 'SeededSampler', 'class_counts', 'epoch_rng',
+    'get_class_counts', 'get_gt_labels', 'get_num_classes', 'indices_digest',
+    'kept_random_state', 'long_tail_counts', 'progressive_probs',
+    'rebalance_probs', 'seed_generators', 'select_long_tail'
 ]

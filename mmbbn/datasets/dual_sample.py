@@ -1,24 +1,22 @@
-"""The dataset wrapper that turns an index pair into a BBN training pair."""
-import copy
-from typing import Any, Union
-
-import numpy as np
-from mmengine.dataset import BaseDataset
+"""The dataset wrapper that turns a drawn pair into a BBN training pair."""
+from typing import Any, List
 
 from mmbbn.registry import DATASETS
 from mmbbn.structures import BranchPair
-from .labels import get_gt_labels
+from .seeded_dataset import SeededDataset
 
 
 @DATASETS.register_module()
-class DualSampleDataset:
+class DualSampleDataset(SeededDataset):
     """Wraps any MMPretrain data set to give BBN's training pairs.
 
-    Indexed with a pair ``(i, j)`` (as :class:`DualSampler` yields them) it
-    returns ``BranchPair(conventional=dataset[i], rebalancing=dataset[j])``:
-    both items go through the wrapped data set's own pipeline. This is the
-    one place a training pair is packed. Indexed with a single ``int`` it
-    returns ``dataset[i]``, so browsing and analysis tools work on it.
+    Indexed with ``BranchPair(conventional=Draw, rebalancing=Draw)`` (as
+    :class:`DualSampler` yields them) it returns the ``BranchPair`` of the
+    two items, each resolved as in :class:`SeededDataset` (the wrapped set's
+    own pipeline, seeded by its draw). This is the one place a training
+    pair is packed. A single :class:`Draw` or ``int`` gives one item, so
+    browsing and analysis tools work on it. A wrapped set that takes whole
+    batches gets each half of a batch of pairs as a list.
 
     Args:
         dataset (dict | BaseDataset): The training set or its config.
@@ -26,62 +24,50 @@ class DualSampleDataset:
             Defaults to False.
     """
 
-    def __init__(self,
-                 dataset: Union[dict, BaseDataset],
-                 lazy_init: bool = False) -> None:
-        if isinstance(dataset, dict):
-            dataset = DATASETS.build(dataset)
-        self.dataset = dataset
-        self._metainfo = copy.deepcopy(dataset.metainfo)
-        self._fully_initialized = False
-        if not lazy_init:
-            self.full_init()
-
-    @property
-    def metainfo(self) -> dict:
-        """Meta information of the wrapped data set."""
-        return copy.deepcopy(self._metainfo)
-
-    def full_init(self) -> None:
-        """Load the wrapped data set's annotations."""
-        if self._fully_initialized:
-            return
-        if hasattr(self.dataset, 'full_init'):
-            self.dataset.full_init()
-        self._fully_initialized = True
-
-    def get_gt_labels(self) -> np.ndarray:
-        """Class of every item of the wrapped data set."""
-        return get_gt_labels(self.dataset)
-
-    def get_data_info(self, idx: int) -> dict:
-        """Annotation of item ``idx`` of the wrapped data set."""
-        return self.dataset.get_data_info(idx)
-
-    def pair_item(self, uniform: int, rebalanced: int) -> BranchPair:
-        """The training pair of two items.
+    def pair_item(self, conventional: Any, rebalancing: Any) -> BranchPair:
+        """The training pair of two draws.
 
         Args:
-            uniform (int): Index drawn by the uniform sampler.
-            rebalanced (int): Index drawn by the re-balancing sampler.
+            conventional (Draw | int): Drawn by the uniform sampler.
+            rebalancing (Draw | int): Drawn by the re-balancing sampler.
 
         Returns:
             BranchPair: Both items after the pipeline.
         """
+        return self[BranchPair(conventional, rebalancing)]
+
+    def prepare(self, draw: Any) -> Any:
+        """A pair of items for a pair of draws, else one item.
+
+        Args:
+            draw (BranchPair | Draw | int): What a sampler drew.
+
+        Returns:
+            BranchPair | Any: The items.
+        """
+        if isinstance(draw, BranchPair):
+            return BranchPair(
+                conventional=super().prepare(draw.conventional),
+                rebalancing=super().prepare(draw.rebalancing))
+        return super().prepare(draw)
+
+    def __getitems__(self, draws: List[Any]) -> Any:
+        """A batch of pairs (or of single draws).
+
+        Args:
+            draws (list): The batch's pairs.
+
+        Returns:
+            ``BranchPair`` of the wrapped set's ``__getitems__`` of each
+            half if it has one, else the list of pairs.
+        """
+        batched = getattr(self.dataset, '__getitems__', None)
+        if batched is None or not all(
+                isinstance(d, BranchPair) for d in draws):
+            return super().__getitems__(draws)
         return BranchPair(
-            conventional=self.dataset[uniform],
-            rebalancing=self.dataset[rebalanced])
-
-    def __getitem__(self, idx: Any) -> Any:
-        if isinstance(idx, tuple):
-            return self.pair_item(*idx)
-        return self.dataset[idx]
-
-    def __len__(self) -> int:
-        return len(self.dataset)
-
-    def __repr__(self) -> str:
-        return f'DualSampleDataset(\n{self.dataset!r}\n)'
+            conventional=batched([d.conventional for d in draws]),
+            rebalancing=batched([d.rebalancing for d in draws]))
 
 
 __all__ = ['DualSampleDataset']

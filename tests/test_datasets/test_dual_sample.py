@@ -3,7 +3,7 @@ import pytest
 from mmpretrain.datasets import BaseDataset
 
 from mmbbn.datasets import DualSampleDataset
-from mmbbn.structures import BranchPair
+from mmbbn.structures import BranchPair, Draw
 
 
 class ToyDataset(BaseDataset):
@@ -20,11 +20,15 @@ class ToyDataset(BaseDataset):
 
 def test_pair_index_gives_both_items_by_name():
     ds = DualSampleDataset(ToyDataset([0, 1, 2, 2]))
-    pair = ds[(1, 3)]
+    # Given by name in the other order: the halves still land by name.
+    pair = ds[BranchPair(rebalancing=Draw(3, 5), conventional=Draw(1, 6))]
     assert isinstance(pair, BranchPair)
     assert pair.conventional['gt_label'] == 1
     assert pair.rebalancing['gt_label'] == 2
     assert pair.rebalancing['img'][0, 0] == 3
+    plain = ds.pair_item(1, 3)
+    assert [plain.conventional['gt_label'], plain.rebalancing['gt_label']
+            ] == [1, 2]
 
 
 def test_single_index_and_metadata_pass_through():

@@ -2,13 +2,11 @@
 from typing import Iterator, Optional
 
 import numpy as np
-from mmengine.dataset import DefaultSampler
-from mmengine.logging import MessageHub, MMLogger
+from mmengine.logging import MessageHub
 
 from mmbbn.registry import DATA_SAMPLERS
-from ..labels import class_names, dataset_name, get_gt_labels, get_num_classes
-from .class_index import (REBALANCE_WEIGHTS, ClassIndex, empty_class_message,
-                          epoch_rng, rebalance_probs)
+from mmbbn.structures import Draw
+from .class_index import REBALANCE_WEIGHTS, ClassIndexSampler, rebalance_probs
 
 # 'shuffle': MMEngine's DefaultSampler pass (every item once per epoch);
 # 'progressive': Kang et al.'s progressively-balanced sampling; the rest
@@ -35,7 +33,7 @@ def progressive_probs(counts: np.ndarray, progress: float) -> np.ndarray:
 
 
 @DATA_SAMPLERS.register_module()
-class ClassAwareSampler(DefaultSampler):
+class ClassAwareSampler(ClassIndexSampler):
     """Draws training items class first, reproducibly on any number of ranks.
 
     Modes (``rebalance``):
@@ -48,18 +46,17 @@ class ClassAwareSampler(DefaultSampler):
     - ``'progressive'`` (Kang et al. 2020): ``(1 - t/T) p^IB + (t/T) p^CB``
       at epoch ``t`` of ``T`` (``total_epochs``, else the runner's
       ``max_epochs``);
-    - ``'shuffle'``: MMEngine's :class:`DefaultSampler` (each item once per
-      epoch), the state before a deferred re-sampling switch.
+    - ``'shuffle'``: :class:`SeededSampler` (MMEngine's ``DefaultSampler``
+      indices, each item once per epoch), the state before a deferred
+      re-sampling switch.
 
-    An epoch's draws are ``total_size`` rows of one stream seeded by
-    ``(seed, epoch)``; draw ``k`` uses row ``k`` only, and rank ``r`` takes
-    draws ``r, r + W, r + 2W, ...``. So the ranks' shares are disjoint
-    parts of one global draw, reproducible on a rerun and on resume
-    (MMEngine's ``DistSamplerSeedHook`` calls :meth:`set_epoch`), and the
-    global sequence does not depend on the number of ranks or workers.
-    The sampler runs in the main process, so switching its mode
+    Draws are laid out as in :meth:`ClassIndexSampler.class_draws` and
+    carry their augmentation seeds as in :class:`SeededSampler`, so the
+    global sequence of :class:`Draw`\\ s is reproducible on a rerun and on
+    resume and does not depend on the number of ranks or workers. The
+    sampler runs in the main process, so switching its mode
     (:meth:`set_rebalance`, see :class:`DeferredResamplingHook`) reaches
-    persistent data loader workers too: they only receive indices.
+    persistent data loader workers too: they only receive draws.
 
     Classes without items are never drawn (a warning names them).
 
@@ -72,7 +69,8 @@ class ClassAwareSampler(DefaultSampler):
         shuffle (bool): Shuffle in ``'shuffle'`` mode. Defaults to True.
         seed (int, optional): Seed shared by all ranks; None syncs a random
             one (MMEngine passes the runner's seed).
-        round_up (bool): As in :class:`DefaultSampler`. Defaults to True.
+        round_up (bool): As in MMEngine's ``DefaultSampler``. Defaults to
+            True.
     """
 
     def __init__(self,
@@ -89,22 +87,8 @@ class ClassAwareSampler(DefaultSampler):
                              f'{total_epochs!r} is not a positive integer')
         super().__init__(dataset, shuffle=shuffle, seed=seed,
                          round_up=round_up)
-        name = dataset_name(dataset)
-        try:
-            labels = get_gt_labels(dataset)
-            num_classes = get_num_classes(dataset, labels)
-        except ValueError as e:
-            raise ValueError(f'ClassAwareSampler: {e}') from None
-        self.class_index = ClassIndex(labels, num_classes)
         self.rebalance = rebalance
         self.total_epochs = total_epochs
-        counts = self.class_index.counts
-        empty = np.flatnonzero(counts == 0)
-        message = empty_class_message(
-            name, counts, class_names(dataset, empty) if len(empty) else
-            None)
-        if message:
-            MMLogger.get_current_instance().warning(message)
 
     @staticmethod
     def _check_mode(rebalance: str) -> None:
@@ -152,21 +136,10 @@ class ClassAwareSampler(DefaultSampler):
             return progressive_probs(counts, progress)
         return rebalance_probs(counts, self.rebalance)
 
-    def global_draws(self) -> np.ndarray:
-        """All ranks' draws of the current epoch, in global order.
-
-        Returns:
-            np.ndarray: int64 item indices, ``total_size`` of them.
-        """
-        rows = epoch_rng(self.seed, self.epoch).random((self.total_size, 2))
-        return self.class_index.pick(self.class_probs(), rows[:, 0],
-                                     rows[:, 1])
-
-    def __iter__(self) -> Iterator[int]:
+    def __iter__(self) -> Iterator[Draw]:
         if self.rebalance == 'shuffle':
             return super().__iter__()
-        draws = self.global_draws()[self.rank:self.total_size:self.world_size]
-        return iter(draws.tolist())
+        return iter(self.draws(self.class_draws(self.class_probs()).tolist()))
 
 
 __all__ = ['ClassAwareSampler', 'SAMPLING_MODES', 'progressive_probs']

@@ -1,7 +1,10 @@
-"""Class-conditional drawing of items, built in O(N) from labels."""
-from typing import Optional
-
+"""Class-first drawing: the class index and the samplers built on it."""
 import numpy as np
+from mmengine.logging import MMLogger
+
+from ..labels import (class_counts, class_names, get_gt_labels,
+                      get_num_classes)
+from .seeded_sampler import SeededSampler, epoch_rng
 
 # How each re-balancing sampler weighs a class with N_i > 0 items.
 REBALANCE_WEIGHTS = {
@@ -60,8 +63,7 @@ class ClassIndex:
             raise ValueError(f'labels must lie in 0..{num_classes - 1}')
         key = labels.astype(np.uint16) if num_classes <= 65536 else labels
         self.order = np.argsort(key, kind='stable').astype(np.int64)
-        self.counts = np.bincount(
-            labels, minlength=num_classes).astype(np.int64)
+        self.counts = class_counts(labels, num_classes)
         self.starts = np.concatenate(([0], np.cumsum(self.counts)[:-1]))
 
     @property
@@ -73,7 +75,9 @@ class ClassIndex:
              size: int) -> np.ndarray:
         """Draw a class by ``probs``, then one of its items uniformly.
 
-        With replacement; ``size`` draws at once, vectorised.
+        With replacement. Draw ``k`` uses row ``k`` of ``size`` rows of two
+        U[0, 1) numbers from ``rng`` (the class, then the item), so the
+        first draws do not depend on how many are drawn.
 
         Args:
             rng (np.random.Generator): The source of randomness.
@@ -83,15 +87,12 @@ class ClassIndex:
         Returns:
             np.ndarray: int64 item indices.
         """
-        return self.pick(probs, rng.random(size), rng.random(size))
+        rows = rng.random((size, 2))
+        return self.pick(probs, rows[:, 0], rows[:, 1])
 
     def pick(self, probs: np.ndarray, class_u: np.ndarray,
              item_u: np.ndarray) -> np.ndarray:
         """Items chosen by uniform numbers: a class, then one of its items.
-
-        Draw ``k`` depends on ``class_u[k]`` and ``item_u[k]`` only, so a
-        caller that makes both from one stream row by row gets draws whose
-        prefix does not depend on how many are drawn.
 
         Args:
             probs (np.ndarray): Class probabilities (0 for empty classes).
@@ -120,44 +121,59 @@ class ClassIndex:
         return self.order[start:start + self.counts[cls]]
 
 
-def epoch_rng(seed: int, epoch: int, *stream: int) -> np.random.Generator:
-    """An independent generator for one (seed, epoch, ...) combination.
+class ClassIndexSampler(SeededSampler):
+    """Base of the samplers that draw class first (RS, BBN's re-balancing).
+
+    Builds the :class:`ClassIndex` of the data set from its labels alone
+    and warns, naming them, about classes without items (they are never
+    drawn). :meth:`class_draws` is the one random layout of class-first
+    draws: an epoch's ``total_size`` draws come from one stream seeded by
+    ``(seed, epoch)``, draw ``k`` from its row ``k`` only, and rank ``r``
+    of ``W`` takes draws ``r, r + W, ...``. The ranks' shares are thus
+    disjoint parts of one global sequence that does not depend on the
+    number of ranks or workers and is the same on a rerun and on resume.
 
     Args:
-        seed (int): Base seed, the same on every rank.
-        epoch (int): Epoch.
-        *stream (int): Further keys separating streams.
-
-    Returns:
-        np.random.Generator: A PCG64 generator.
+        dataset: A :class:`SeededDataset` of a single-label training set
+            (``get_gt_labels()``).
+        shuffle (bool): Shuffle the indices of :class:`SeededSampler`.
+        seed (int, optional): Seed shared by all ranks.
+        round_up (bool): As in MMEngine's ``DefaultSampler``.
     """
-    return np.random.default_rng([int(seed) & 0xFFFFFFFF, int(epoch),
-                                  *map(int, stream)])
 
+    def __init__(self, dataset, shuffle: bool = True, seed=None,
+                 round_up: bool = True) -> None:
+        super().__init__(dataset, shuffle=shuffle, seed=seed,
+                         round_up=round_up)
+        try:
+            labels = get_gt_labels(dataset)
+            num_classes = get_num_classes(dataset, labels)
+        except ValueError as e:
+            raise ValueError(f'{type(self).__name__}: {e}') from None
+        self.class_index = ClassIndex(labels, num_classes)
+        empty = np.flatnonzero(self.class_index.counts == 0)
+        if len(empty):
+            shown = class_names(dataset, empty[:20])
+            more = f' and {len(empty) - 20} more' if len(empty) > 20 else ''
+            MMLogger.get_current_instance().warning(
+                f'{type(dataset.dataset).__name__}: {len(empty)} class(es) '
+                'have no training images and are left out of re-balanced '
+                f'sampling: {", ".join(shown)}{more}')
 
-def empty_class_message(dataset_label: str, counts: np.ndarray,
-                        names: Optional[list]) -> Optional[str]:
-    """Warning naming the classes a re-balancing sampler leaves out.
+    def class_draws(self, probs: np.ndarray) -> np.ndarray:
+        """This rank's class-first draws of the current epoch.
 
-    Args:
-        dataset_label (str): Name of the data set in the message.
-        counts (np.ndarray): Items per class.
-        names (list, optional): Readable names of the empty classes.
+        Args:
+            probs (np.ndarray): Class probabilities (0 for empty classes).
 
-    Returns:
-        str | None: The message, or None if every class has items.
-    """
-    empty = np.flatnonzero(counts == 0)
-    if not len(empty):
-        return None
-    shown = names if names is not None else [str(i) for i in empty]
-    more = f' and {len(shown) - 20} more' if len(shown) > 20 else ''
-    return (f'{dataset_label}: {len(empty)} class(es) have no training '
-            f'images and are left out of re-balanced sampling: '
-            f'{", ".join(shown[:20])}{more}')
+        Returns:
+            np.ndarray: int64 item indices, one per draw of this rank.
+        """
+        draws = self.class_index.draw(epoch_rng(self.seed, self.epoch),
+                                      probs, self.total_size)
+        return draws[self.rank:self.total_size:self.world_size]
 
 
 __all__ = [
-    'ClassIndex', 'REBALANCE_WEIGHTS', 'empty_class_message', 'epoch_rng',
-    'rebalance_probs'
+    'ClassIndex', 'ClassIndexSampler', 'REBALANCE_WEIGHTS', 'rebalance_probs'
 ]

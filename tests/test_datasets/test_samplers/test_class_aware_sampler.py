@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from mmengine.dataset import DefaultSampler
 
-from mmbbn.datasets import ClassAwareSampler, progressive_probs
+from mmbbn.datasets import ClassAwareSampler, SeededDataset, progressive_probs
+from mmbbn.structures import Draw
 from ..test_dual_sample import ToyDataset
 
 COUNTS = np.array([600, 250, 100, 40, 10])
@@ -28,14 +29,15 @@ def toy(counts=COUNTS, shuffle_labels=True):
 def make(dataset, rank=0, world_size=1, seed=3, **kwargs):
     with mock.patch('mmengine.dataset.sampler.get_dist_info',
                     return_value=(rank, world_size)):
-        return ClassAwareSampler(dataset, seed=seed, **kwargs)
+        return ClassAwareSampler(SeededDataset(dataset), seed=seed,
+                                 **kwargs)
 
 
 def draws_over_epochs(sampler, labels, epochs):
     out = []
     for epoch in epochs:
         sampler.set_epoch(epoch)
-        out.append(labels[list(sampler)])
+        out.append(labels[[d.index for d in sampler]])
     return np.concatenate(out)
 
 
@@ -104,7 +106,8 @@ def test_items_within_a_class_are_uniform():
     ds, labels = toy(np.array([3, 1000]), shuffle_labels=False)
     sampler = make(ds, rebalance='balanced')
     drawn = np.concatenate([
-        np.array(list(sampler)) for sampler.epoch in range(60)  # noqa: B020
+        np.array([d.index for d in sampler])
+        for sampler.epoch in range(60)  # noqa: B020
     ])
     small = drawn[drawn < 3]
     assert np.allclose(np.bincount(small, minlength=3) / len(small), 1 / 3,
@@ -115,7 +118,8 @@ def test_reproducible_and_different_per_epoch_and_seed():
     ds, _ = toy()
     a = list(make(ds))
     assert a == list(make(ds)) and len(a) == 1000
-    assert all(isinstance(i, int) for i in a)
+    assert all(isinstance(d, Draw) and isinstance(d.index, int)
+               and isinstance(d.seed, int) for d in a)
     s = make(ds)
     s.set_epoch(1)
     assert list(s) != a
@@ -148,14 +152,15 @@ def test_shuffle_mode_is_mmengines_default_sampler():
     ds, _ = toy()
     with mock.patch('mmengine.dataset.sampler.get_dist_info',
                     return_value=(1, 3)):
-        ours = ClassAwareSampler(ds, rebalance='shuffle', seed=5)
+        ours = ClassAwareSampler(SeededDataset(ds), rebalance='shuffle',
+                                 seed=5)
         plain = DefaultSampler(ds, seed=5)
     for epoch in (0, 4):
         ours.set_epoch(epoch)
         plain.set_epoch(epoch)
-        assert list(ours) == list(plain)
+        assert [d.index for d in ours] == list(plain)
     ours.set_rebalance('balanced')
-    assert list(ours) != list(plain)
+    assert [d.index for d in ours] != list(plain)
     assert len(ours) == len(plain)
 
 
@@ -176,6 +181,11 @@ def test_dataset_without_labels_is_one_clear_line():
 
 def test_bad_modes_and_totals_are_refused():
     ds, _ = toy()
+    with pytest.raises(TypeError) as e:
+        ClassAwareSampler(ds, seed=0)
+    assert str(e.value) == (
+        'ClassAwareSampler: dataset ManyClassToy cannot resolve its draws; '
+        "wrap it: dataset=dict(type='SeededDataset', dataset=...)")
     with pytest.raises(ValueError, match="rebalance='inverse' is not one"):
         make(ds, rebalance='inverse')
     with pytest.raises(ValueError, match='total_epochs=0'):

@@ -5,6 +5,7 @@ import pytest
 
 from mmbbn.datasets import DualSampleDataset, DualSampler, rebalance_probs
 from mmbbn.datasets.samplers import ClassIndex, epoch_rng
+from mmbbn.structures import BranchPair, Draw
 from ..test_dual_sample import ToyDataset
 
 CIFAR10_IR100 = np.array([5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50])
@@ -61,7 +62,10 @@ def test_pairs_are_reproducible_and_change_with_epoch():
     a = list(make_sampler(long_tail_labels()))
     b = list(make_sampler(long_tail_labels()))
     assert a == b and len(a) == 90
-    assert all(isinstance(i, int) and isinstance(j, int) for i, j in a)
+    assert all(isinstance(p, BranchPair) and isinstance(p.conventional, Draw)
+               and isinstance(p.rebalancing, Draw) for p in a)
+    assert all(isinstance(i, int) for p in a for i in (*p.conventional,
+                                                          *p.rebalancing))
     s = make_sampler(long_tail_labels())
     s.set_epoch(1)
     assert list(s) != a
@@ -71,7 +75,7 @@ def test_pairs_are_reproducible_and_change_with_epoch():
 def test_uniform_half_is_a_permutation_and_draws_are_rebalanced():
     labels = long_tail_labels()
     pairs = list(make_sampler(labels))
-    assert sorted(i for i, _ in pairs) == list(range(90))
+    assert sorted(p.conventional.index for p in pairs) == list(range(90))
     sampler = make_sampler(labels)
     draws = np.concatenate([
         sampler.rebalanced_indices()
@@ -87,8 +91,10 @@ def test_ranks_split_the_uniform_half_and_draw_differently():
     r0 = list(make_sampler(labels, rank=0, world_size=2))
     r1 = list(make_sampler(labels, rank=1, world_size=2))
     assert len(r0) == len(r1) == 45
-    assert not set(i for i, _ in r0) & set(i for i, _ in r1)
-    assert [j for _, j in r0] != [j for _, j in r1]
+    assert not ({p.conventional.index for p in r0}
+                & {p.conventional.index for p in r1})
+    assert ([p.rebalancing.index for p in r0]
+            != [p.rebalancing.index for p in r1])
     # The pairs of all ranks together do not depend on the rank count.
     single = list(make_sampler(labels))
     interleaved = [p for pair in zip(r0, r1) for p in pair]
