@@ -103,14 +103,27 @@ def _is_registered(name: str, scope: str,
 
 
 def _closest(name: str, registries: List[Registry]) -> List[str]:
-    """Up to three registered names closest to ``name``."""
+    """The registered names closest to ``name`` (at most three).
+
+    Only those about as close as the best (within 0.1 in ``difflib``'s
+    ratio), so that a near miss is not buried among names of other
+    registries.
+    """
     known = set()
     for registry in registries:
         node: Optional[Registry] = registry
         while node is not None:
             known.update(node.module_dict)
             node = node.parent
-    return difflib.get_close_matches(name.split('.')[-1], sorted(known), n=3)
+    key = name.split('.')[-1]
+    close = difflib.get_close_matches(key, sorted(known), n=3)
+    if not close:
+        return []
+    best = difflib.SequenceMatcher(None, key, close[0]).ratio()
+    return [
+        c for c in close
+        if difflib.SequenceMatcher(None, key, c).ratio() >= best - 0.1
+    ]
 
 
 def check_registered_types(cfg: Config, filename: str) -> None:

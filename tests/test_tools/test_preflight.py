@@ -86,9 +86,10 @@ def test_scopes_classes_and_functions_are_not_flagged():
     preflight.check_registered_types(cfg, 'cfg.py')
     cfg.model.backbone.type = 'mmpretrain.ResNett'
     # The scope prefix is not part of the name matched.
-    assert check(cfg).startswith(
+    assert check(cfg) == (
         "cfg.py: model.backbone.type='mmpretrain.ResNett' is not a registered"
-        " name in scope 'mmpretrain'; closest registered: ResNet, ")
+        " name in scope 'mmpretrain'; closest registered: ResNet, ResNeXt, "
+        'ResNeSt')
 
 
 def test_amp_needs_a_device(digits_bbn, monkeypatch):
