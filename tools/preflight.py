@@ -21,7 +21,7 @@ Like :mod:`launch`, it is imported from the tools' own folder.
 import difflib
 import importlib
 import re
-from typing import Iterator, List, Mapping, Optional, Tuple
+from typing import Collection, Iterator, List, Mapping, Optional, Tuple
 
 import mmengine.registry
 from mmengine.config import Config
@@ -201,7 +201,14 @@ def _shape(tensor) -> List[int]:
     return list(getattr(tensor, 'shape', ()))
 
 
-def state_dict_mismatch(expected: Mapping, given: Mapping) -> Optional[str]:
+def _without_ddp_prefix(state: Mapping) -> dict:
+    """Keys as MMEngine's loader reads them (``module.`` stripped)."""
+    return {re.sub(r'^module\.', '', k): v for k, v in state.items()}
+
+
+def state_dict_mismatch(expected: Mapping,
+                        given: Mapping,
+                        optional: Collection[str] = ()) -> Optional[str]:
     """How ``given`` differs from the model's ``expected`` state dict.
 
     As MMEngine's loader, a ``module.`` prefix is stripped and a missing
@@ -213,15 +220,17 @@ def state_dict_mismatch(expected: Mapping, given: Mapping) -> Optional[str]:
     Args:
         expected (Mapping): ``model.state_dict()``.
         given (Mapping): The checkpoint's state dict.
+        optional (Collection[str]): Keys of ``expected`` the checkpoint may
+            lack (:func:`self_set_buffers`).
 
     Returns:
         str | None: One line with the counts and the first key of each kind
         of difference, or None when the checkpoint fits.
     """
-    given = {re.sub(r'^module\.', '', k): v for k, v in given.items()}
+    given = _without_ddp_prefix(given)
     missing = [
-        k for k in expected
-        if k not in given and not k.endswith('num_batches_tracked')
+        k for k in expected if k not in given and k not in optional
+        and not k.endswith('num_batches_tracked')
     ]
     unexpected = [k for k in given if k not in expected]
     reshaped = [
@@ -242,10 +251,45 @@ def state_dict_mismatch(expected: Mapping, given: Mapping) -> Optional[str]:
     return ', '.join(parts) or None
 
 
+def self_set_buffers(model, given: Mapping) -> List[str]:
+    """Buffers of ``model`` a checkpoint may lack: state the model sets.
+
+    A buffer whose own module has all its parameters in ``given`` (none
+    missing), such as the class counts of a post-hoc head, which
+    ``ClassCountsHook`` sets when the head tests a plain model's
+    checkpoint. The running statistics of a BatchNorm whose weights are
+    missing too are not: they belong to a block the checkpoint lacks.
+
+    Args:
+        model (nn.Module): The model (unwrapped).
+        given (Mapping): The checkpoint's state dict.
+
+    Returns:
+        list[str]: The buffers' state-dict keys.
+    """
+    given = _without_ddp_prefix(given)
+
+    def owner(key: str) -> str:
+        return key.rpartition('.')[0]
+
+    missing_owners = {
+        owner(name)
+        for name, _ in model.named_parameters() if name not in given
+    }
+    return [
+        name for name, _ in model.named_buffers()
+        if owner(name) not in missing_owners
+    ]
+
+
 class CheckpointFitHook(Hook):
     """Refuse a checkpoint that does not hold exactly the model's weights.
 
-    Runs in ``after_load_checkpoint``, which MMEngine's Runner calls for
+    Every parameter must be there with its shape, and nothing else; a
+    buffer the model sets itself (:func:`self_set_buffers`) may be absent
+    and keeps the model's value (one log line names it), so ``tools/
+    test.py`` of a post-hoc config (tau-norm) on the plain model's
+    checkpoint works. Runs in ``after_load_checkpoint``, which MMEngine's Runner calls for
     ``load_from`` and resume before it copies the weights into the model;
     last of all hooks, so it sees the checkpoint as the model will.
 
@@ -272,11 +316,22 @@ class CheckpointFitHook(Hook):
         if is_model_wrapper(model):
             model = model.module
         state = checkpoint.get('state_dict', checkpoint)
-        problem = state_dict_mismatch(model.state_dict(), state)
-        if problem is None:
-            return
+        expected = model.state_dict()
+        buffers = set(self_set_buffers(model, state))
+        problem = state_dict_mismatch(expected, state, optional=buffers)
         name = (self.checkpoint or find_latest_checkpoint(runner.work_dir)
                 or 'the checkpoint')
+        if problem is None:
+            given = _without_ddp_prefix(state)
+            absent = [
+                k for k in expected if k in buffers and k not in given
+                and not k.endswith('num_batches_tracked')
+            ]
+            if absent:
+                runner.logger.info(
+                    f'{name} has no {", ".join(absent)}: the model keeps '
+                    'its own (buffers it sets at run time)')
+            return
         raise CheckpointMismatchError(
             f'{name}: not a checkpoint of the model of '
             f'{self.config}: {problem}; use the config it was '
@@ -289,5 +344,5 @@ class CheckpointFitHook(Hook):
 __all__ = [
     'AMP_WRAPPERS', 'CheckpointFitHook', 'CheckpointMismatchError',
     'ConfigError', 'amp_device_available', 'check_amp',
-    'check_registered_types', 'state_dict_mismatch'
+    'check_registered_types', 'self_set_buffers', 'state_dict_mismatch'
 ]

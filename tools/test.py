@@ -88,16 +88,16 @@ def merge_args(cfg, args: argparse.Namespace):
 
 def test(args: argparse.Namespace) -> None:
     """Check the config and the launch, build the runner, test."""
+    from launch import setup_launcher
     from mmengine.config import Config
     from mmengine.dist import is_main_process
     from mmengine.evaluator import DumpResults
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
+    from preflight import CheckpointFitHook, check_registered_types
 
     import mmbbn  # noqa: F401  (registers mmbbn's modules)
-    from launch import setup_launcher
     from mmbbn.utils import teardown_distributed
-    from preflight import CheckpointFitHook, check_registered_types
 
     cfg = merge_args(Config.fromfile(args.config), args)
     check_registered_types(cfg, args.config)
@@ -119,8 +119,9 @@ def main() -> None:
     """Test; a bad config, launch or checkpoint ends in one line."""
     args = parse_args()
     from launch import LaunchError
-    from mmbbn.utils import CheckpointLoadError
     from preflight import CheckpointMismatchError, ConfigError
+
+    from mmbbn.utils import CheckpointLoadError
     try:
         test(args)
     except (ConfigError, LaunchError, CheckpointMismatchError,

@@ -17,6 +17,8 @@ ConfigError = preflight.ConfigError
 DIGITS_BBN = osp.join(CONFIGS, 'bbn', 'bbn_resnet32_1xb32-200e_digits-lt.py')
 DIGITS_CE = osp.join(CONFIGS, 'baselines', 'ce',
                      'resnet32_1xb32-200e_digits-lt.py')
+DIGITS_TAU = osp.join(CONFIGS, 'decoupling',
+                      'tau-norm_resnet32_1xb32-200e_digits-lt.py')
 SHIPPED = sorted(
     f for f in glob.glob(osp.join(CONFIGS, '**', '*.py'), recursive=True)
     if '_base_' not in f.split(osp.sep))
@@ -135,3 +137,23 @@ def test_state_dict_mismatch_counts_and_first_keys():
         'model)')
     assert missing[0].startswith('backbone.layer3.4.')
     assert unexpected[0].startswith('neck.')
+
+
+def test_buffers_the_model_sets_itself_may_be_missing():
+    """tau-norm tests the plain CE checkpoint: its head adds class counts."""
+    model = build(DIGITS_TAU)
+    tau = model.state_dict()
+    ce = build(DIGITS_CE).state_dict()
+    assert preflight.state_dict_mismatch(tau, ce) == (
+        "1 missing (first 'head.class_counts')")
+    optional = preflight.self_set_buffers(model, ce)
+    assert 'head.class_counts' in optional
+    assert preflight.state_dict_mismatch(tau, ce, optional) is None
+    # Parameters never are optional; nor are the running statistics of a
+    # BatchNorm whose weights are missing too.
+    partial = {k: v for k, v in ce.items()
+               if not k.startswith('backbone.layer3.4.bn1.')}
+    optional = preflight.self_set_buffers(model, partial)
+    assert 'backbone.layer3.4.bn1.running_mean' not in optional
+    assert preflight.state_dict_mismatch(tau, partial, optional) == (
+        "4 missing (first 'backbone.layer3.4.bn1.weight')")

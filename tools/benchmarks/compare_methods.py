@@ -43,6 +43,7 @@ if REPO not in sys.path:
 sys.path.insert(0, osp.join(REPO, 'tools'))
 
 from launch import use_channels_last  # noqa: E402
+
 from mmbbn.utils import (evaluate_run, mean_std, prepare_config,  # noqa: E402
                          train_run)
 
