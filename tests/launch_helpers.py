@@ -3,16 +3,19 @@
 Distributed runs in these tests load ``tests/helpers/mmbbn_rank_probe.py``
 (on ``PYTHONPATH``), whose hook makes every rank write what it trained on.
 """
+import importlib.util
 import json
 import os
 import os.path as osp
 import shutil
 import subprocess
 import sys
+from types import ModuleType
 from typing import Dict, List, Optional, Sequence
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 HELPERS = osp.join(REPO, 'tests', 'helpers')
+TOOLS = osp.join(REPO, 'tools')
 DIGITS_BBN = osp.join(REPO, 'configs', 'bbn',
                       'bbn_resnet32_1xb32-200e_digits-lt.py')
 DIGITS_BBN_NAME = osp.basename(DIGITS_BBN)
@@ -20,6 +23,24 @@ DIGITS_BBN_NAME = osp.basename(DIGITS_BBN)
 _NOT_SOURCES = ('.git', '.venv', 'build', 'dist', '*.egg-info', '.mim',
                 '__pycache__', 'work_dirs', 'data', '.pytest_cache', '.whl',
                 '.gpu', '*.pyc')
+
+
+def tool_module(name: str) -> ModuleType:
+    """A module of ``tools/`` (``launch``, ``preflight``), imported by path.
+
+    The tools import these from their own folder; the tests load the same
+    files under a name of their own (``mmbbn_tools_<name>``), once, so that
+    ``tools/`` never goes on the test process's ``sys.path`` (its
+    ``test.py`` would hide the standard library's ``test`` package).
+    """
+    module_name = f'mmbbn_tools_{name}'
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            module_name, osp.join(TOOLS, f'{name}.py'))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
 
 
 def probe_config(path: str, probe_dir: str, base: str = DIGITS_BBN,

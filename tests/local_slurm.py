@@ -1,20 +1,37 @@
-"""A real one-node Slurm cluster on this machine, for launch tests.
+"""The Slurm cluster of the Slurm tests, and CI's one-node cluster.
 
-Debian's ``slurm-wlm`` and ``munge`` are installed with apt-get when absent;
-then a private ``munged`` (its own key and socket), ``slurmctld`` and
-``slurmd`` start from a throw-away folder, on free loopback ports, so the
-cluster touches neither ``/etc/slurm`` nor ``/etc/munge`` nor anything
-running on the machine. The node offers two stand-in GPUs as a generic
-resource (``/dev/null`` and ``/dev/zero``), because ``mim train --launcher
-slurm`` always asks for ``--gres=gpu:N``. :meth:`LocalSlurm.stop` ends every
-daemon it started, by the pids in their pid files.
+The tests never install or start anything: they run only with
+``MMBBN_TEST_SLURM=1`` and a ``sinfo`` that reaches a cluster
+(``SLURM_CONF`` as for any Slurm client; partition ``debug`` or
+``MMBBN_TEST_SLURM_PARTITION``, whose node offers two CPUs and two GPUs of
+generic resource), and skip otherwise, saying how to enable them.
+
+CI's machine gets that cluster from ``.ci/run``, which runs this file as
+root before the README's test command::
+
+    SLURM_ROOT=$(python3 tests/local_slurm.py start)   # prints its folder
+    export MMBBN_TEST_SLURM=1 SLURM_CONF=$SLURM_ROOT/slurm.conf
+    ...
+    python3 tests/local_slurm.py stop "$SLURM_ROOT"
+
+``start`` installs Debian's ``slurm-wlm`` and ``munge`` with apt-get when
+absent, then starts a private ``munged`` (its own key and socket),
+``slurmctld`` and ``slurmd`` from a throw-away folder, on free loopback
+ports, so the cluster touches neither ``/etc/slurm`` nor ``/etc/munge`` nor
+anything running on the machine. The node offers two stand-in GPUs as a
+generic resource (``/dev/null`` and ``/dev/zero``), because ``mim train
+--launcher slurm`` always asks for ``--gres=gpu:N``. ``stop`` ends every
+daemon it started, by the pids in their pid files. Standard library only:
+it runs before the project's environment exists.
 """
+import argparse
 import os
 import os.path as osp
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from typing import Dict, List, Optional
@@ -23,6 +40,8 @@ DAEMONS = ('munged', 'slurmctld', 'slurmd')
 CLIENTS = ('srun', 'sbatch', 'sinfo', 'scontrol', 'scancel')
 PARTITION = 'debug'
 STAND_IN_GPUS = ('/dev/null', '/dev/zero')
+ENABLE_VAR = 'MMBBN_TEST_SLURM'
+PARTITION_VAR = 'MMBBN_TEST_SLURM_PARTITION'
 
 
 def free_port() -> int:
@@ -53,27 +72,125 @@ def clean_env(**extra: str) -> Dict[str, str]:
 
 
 class SlurmUnavailable(Exception):
-    """This machine cannot host the cluster; the message says why."""
+    """No cluster for the tests, or none can be started; says why."""
 
 
-class LocalSlurm:
-    """munged + slurmctld + slurmd for the duration of a test session.
+class SlurmClient:
+    """What the tests need of a cluster: its clients' environment, jobs.
 
     Args:
+        conf (str, optional): Its ``slurm.conf`` (``SLURM_CONF``); None for
+            the clients' default.
+        partition (str): The partition the tests submit to.
+    """
+
+    def __init__(self, conf: Optional[str] = None,
+                 partition: str = PARTITION) -> None:
+        self.conf = conf
+        self.partition = partition
+
+    @classmethod
+    def from_env(cls) -> 'SlurmClient':
+        """The cluster the environment enables for the tests.
+
+        Raises:
+            SlurmUnavailable: ``MMBBN_TEST_SLURM`` is not ``1``.
+        """
+        if os.environ.get(ENABLE_VAR) != '1':
+            raise SlurmUnavailable(
+                f'Slurm tests are off: set {ENABLE_VAR}=1 where sinfo '
+                f'reaches a cluster (SLURM_CONF; partition {PARTITION} or '
+                f'{PARTITION_VAR}), or run .ci/run, which starts a one-node '
+                'cluster as root first')
+        return cls(os.environ.get('SLURM_CONF'),
+                   os.environ.get(PARTITION_VAR, PARTITION))
+
+    @property
+    def conf_env(self) -> Dict[str, str]:
+        """``SLURM_CONF`` for this cluster, where one is named."""
+        return {'SLURM_CONF': self.conf} if self.conf else {}
+
+    @property
+    def env(self) -> Dict[str, str]:
+        """Environment for Slurm clients of this cluster."""
+        return clean_env(**self.conf_env)
+
+    def problem(self) -> Optional[str]:
+        """Why the tests cannot use the cluster, or None when they can."""
+        if shutil.which('sinfo') is None:
+            return 'no sinfo on PATH'
+        try:
+            out = subprocess.run(
+                ['sinfo', '-h', '-p', self.partition, '-o', '%T'],
+                capture_output=True, text=True, env=self.env, timeout=30)
+        except subprocess.TimeoutExpired:
+            return 'sinfo did not answer within 30 s'
+        states = out.stdout.split()
+        if out.returncode != 0 or not states:
+            last = (out.stderr.strip().splitlines() or ['no node'])[-1]
+            return f'sinfo -p {self.partition} found no node: {last}'
+        if not {'idle', 'mixed'} & set(states):
+            return f'partition {self.partition} has no free node: {states}'
+        return None
+
+    def wait_for_job(self, job_id: str, timeout: float = 300) -> dict:
+        """Wait for a batch job to end (faster than ``sbatch --wait``).
+
+        Args:
+            job_id (str): The job.
+            timeout (float): Seconds to wait.
+
+        Returns:
+            dict: ``scontrol show job`` fields, e.g. ``JobState``,
+            ``ExitCode``.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            out = subprocess.run(['scontrol', '-o', 'show', 'job', job_id],
+                                 capture_output=True, text=True,
+                                 env=self.env, timeout=30)
+            fields = dict(
+                item.split('=', 1) for item in out.stdout.split()
+                if '=' in item)
+            if fields.get('JobState') not in (None, 'PENDING', 'RUNNING',
+                                              'CONFIGURING', 'COMPLETING'):
+                return fields
+            time.sleep(0.3)
+        raise TimeoutError(f'Slurm job {job_id} still running after '
+                           f'{timeout} s')
+
+
+class LocalSlurm(SlurmClient):
+    """munged + slurmctld + slurmd on this machine (CI's cluster; as root).
+
+    Args:
+        root (str, optional): Folder of a cluster started before (to stop
+            it); a new throw-away folder by default.
         cpus (int, optional): CPUs of the node; all of this machine's by
             default.
     """
 
-    def __init__(self, cpus: Optional[int] = None) -> None:
+    def __init__(self, root: Optional[str] = None,
+                 cpus: Optional[int] = None) -> None:
         self.cpus = cpus or os.cpu_count() or 1
         self.host = socket.gethostname()
-        # Outside pytest's 0700 tmp folders: the daemons only need root,
-        # but keep the tree readable for the job steps they start.
-        self.root = tempfile.mkdtemp(prefix='mmbbn-slurm-')
-        os.chmod(self.root, 0o755)
-        self.conf = osp.join(self.root, 'slurm.conf')
+        if root is None:
+            # Not a 0700 folder: the daemons only need root, but keep the
+            # tree readable for the job steps they start.
+            root = tempfile.mkdtemp(prefix='mmbbn-slurm-')
+            os.chmod(root, 0o755)
+        self.root = root
+        super().__init__(osp.join(self.root, 'slurm.conf'), PARTITION)
         self.munge_socket = osp.join(self.root, 'munge', 'munge.socket')
-        self.pid_files: List[str] = []
+
+    @property
+    def pid_files(self) -> List[str]:
+        """The pid files of the daemons, in the order they start."""
+        return [
+            osp.join(osp.dirname(self.munge_socket), 'munged.pid'),
+            osp.join(self.root, 'slurmctld.pid'),
+            osp.join(self.root, 'slurmd.pid')
+        ]
 
     # -- installation -----------------------------------------------------
 
@@ -163,11 +280,6 @@ class LocalSlurm:
 
     # -- daemons ----------------------------------------------------------
 
-    @property
-    def env(self) -> Dict[str, str]:
-        """Environment for Slurm clients of this cluster."""
-        return clean_env(SLURM_CONF=self.conf)
-
     def _start_munged(self) -> None:
         folder = osp.dirname(self.munge_socket)
         os.makedirs(folder, mode=0o755)
@@ -175,8 +287,7 @@ class LocalSlurm:
         with open(key, 'wb') as f:
             f.write(os.urandom(1024))
         os.chmod(key, 0o400)
-        pid_file = osp.join(folder, 'munged.pid')
-        self.pid_files.append(pid_file)
+        pid_file = self.pid_files[0]
         subprocess.run([
             'munged', f'--socket={self.munge_socket}', f'--key-file={key}',
             f'--pid-file={pid_file}', f'--seed-file={folder}/munged.seed',
@@ -193,7 +304,6 @@ class LocalSlurm:
         self._write_config()
         self._start_munged()
         for daemon in ('slurmctld', 'slurmd'):
-            self.pid_files.append(osp.join(self.root, f'{daemon}.pid'))
             subprocess.run([daemon, '-f', self.conf], check=True,
                            env=self.env, capture_output=True, timeout=60)
         deadline = time.monotonic() + timeout
@@ -208,32 +318,6 @@ class LocalSlurm:
             time.sleep(0.5)
         raise RuntimeError(f'local Slurm node not idle after {timeout} s '
                            f'(state {state!r}): {self.log_tail()}')
-
-    def wait_for_job(self, job_id: str, timeout: float = 300) -> dict:
-        """Wait for a batch job to end (faster than ``sbatch --wait``).
-
-        Args:
-            job_id (str): The job.
-            timeout (float): Seconds to wait.
-
-        Returns:
-            dict: ``scontrol show job`` fields, e.g. ``JobState``,
-            ``ExitCode``.
-        """
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            out = subprocess.run(['scontrol', '-o', 'show', 'job', job_id],
-                                 capture_output=True, text=True,
-                                 env=self.env, timeout=30)
-            fields = dict(
-                item.split('=', 1) for item in out.stdout.split()
-                if '=' in item)
-            if fields.get('JobState') not in (None, 'PENDING', 'RUNNING',
-                                              'CONFIGURING', 'COMPLETING'):
-                return fields
-            time.sleep(0.3)
-        raise TimeoutError(f'Slurm job {job_id} still running after '
-                           f'{timeout} s')
 
     def log_tail(self, lines: int = 5) -> str:
         """The last lines of the daemons' logs, for failure messages."""
@@ -262,7 +346,7 @@ class LocalSlurm:
     def stop(self, timeout: float = 20) -> None:
         """Cancel leftover jobs and stop every daemon started here."""
         if osp.exists(self.conf) and self.running_pids():
-            subprocess.run(['scancel', '--partition', PARTITION],
+            subprocess.run(['scancel', '--partition', self.partition],
                            capture_output=True, env=self.env, timeout=30)
         # slurmd first, munged last: the others talk to it while stopping.
         for pid in reversed(self.running_pids()):
@@ -279,3 +363,32 @@ class LocalSlurm:
             except OSError:
                 pass
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """``start`` (prints the cluster's folder) or ``stop FOLDER``."""
+    parser = argparse.ArgumentParser(
+        description='A one-node Slurm cluster for the Slurm tests (root)')
+    sub = parser.add_subparsers(dest='command', required=True)
+    sub.add_parser('start', help='install if needed, start, print folder')
+    stop = sub.add_parser('stop', help='stop the daemons of a cluster')
+    stop.add_argument('root', help='the folder start printed')
+    args = parser.parse_args(argv)
+    if args.command == 'stop':
+        LocalSlurm(args.root).stop()
+        return
+    try:
+        LocalSlurm.ensure_installed()
+    except SlurmUnavailable as e:
+        sys.exit(f'local_slurm.py: {e}')
+    cluster = LocalSlurm()
+    try:
+        cluster.start()
+    except BaseException:
+        cluster.stop()
+        raise
+    print(cluster.root)
+
+
+if __name__ == '__main__':
+    main()

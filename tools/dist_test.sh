@@ -5,7 +5,8 @@
 #   bash tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCS [test.py arguments]
 #
 # Several machines: NNODES, NODE_RANK, MASTER_ADDR and PORT, as for
-# dist_train.sh. PYTHON picks the interpreter (default: python).
+# dist_train.sh. PYTHON picks the interpreter (default: the python of the
+# activated environment).
 if [ $# -lt 3 ]; then
     echo "usage: bash $0 CONFIG CHECKPOINT NUM_PROCS [test.py arguments]" >&2
     exit 2
@@ -18,6 +19,15 @@ NODE_RANK=${NODE_RANK:-0}
 PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 PYTHON=${PYTHON:-python}
+# The interpreter mmbbn is installed in: an activated environment's python,
+# or PYTHON. Checked here, in a line, rather than deep in a traceback.
+if ! "$PYTHON" -c 'import importlib.util as u, sys
+sys.exit(u.find_spec("torch") is None)' 2>/dev/null; then
+    echo "$(basename "$0"): '$PYTHON' is not a Python with torch; activate" \
+        "the environment mmbbn is installed in (. .venv/bin/activate) or" \
+        "set PYTHON=/path/to/python" >&2
+    exit 2
+fi
 
 PYTHONPATH="$(dirname "$0")/..${PYTHONPATH:+:$PYTHONPATH}" \
 "$PYTHON" -m torch.distributed.run \

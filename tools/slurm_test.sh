@@ -21,6 +21,15 @@ CPUS_PER_TASK=${CPUS_PER_TASK:-5}
 GRES=${GRES-gpu:${GPUS_PER_NODE}}
 SRUN_ARGS=${SRUN_ARGS:-""}
 PYTHON=${PYTHON:-python}
+# The interpreter mmbbn is installed in: an activated environment's python,
+# or PYTHON. Checked here, in a line, rather than deep in a traceback.
+if ! "$PYTHON" -c 'import importlib.util as u, sys
+sys.exit(u.find_spec("torch") is None)' 2>/dev/null; then
+    echo "$(basename "$0"): '$PYTHON' is not a Python with torch; activate" \
+        "the environment mmbbn is installed in (. .venv/bin/activate) or" \
+        "set PYTHON=/path/to/python" >&2
+    exit 2
+fi
 
 PYTHONPATH="$(dirname "$0")/..${PYTHONPATH:+:$PYTHONPATH}" \
 srun -p "${PARTITION}" \

@@ -2,23 +2,23 @@
 
 Usage:
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]
-        [--plot-per-class [PNG]] [--channels-last] [--cfg-options k=v ...]
-        [--launcher {none,pytorch,slurm,mpi}]
+        [--plot-per-class [PNG]] [--channels-last] [--allow-partial]
+        [--cfg-options k=v ...] [--launcher {none,pytorch,slurm,mpi}]
+
+A CHECKPOINT that is not a checkpoint of the config's model (missing,
+unexpected or reshaped weights) stops the test in one line instead of
+reporting the accuracy of a half-loaded model; so do unregistered
+``type`` names in the config and a launcher without its environment (see
+``tools/preflight.py``).
 """
 import argparse
 import os
 import os.path as osp
+import sys
 
-from mmengine.config import Config, DictAction
-from mmengine.dist import is_main_process
-from mmengine.evaluator import DumpResults
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
-
-import mmbbn  # noqa: F401  (registers mmbbn; safe checkpoint loading)
-from mmbbn.utils import (apply_dataloader_defaults, setup_launcher,
-                         teardown_distributed, use_channels_last)
-from mmbbn.visualization import load_result, plot_per_class_accuracy
+# Only the light part of MMEngine before the arguments are parsed, so that
+# --help answers at once; torch, the Runner and mmbbn come after.
+from mmengine.config import DictAction
 
 
 def parse_args() -> argparse.Namespace:
@@ -51,17 +51,25 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='run the model in channels-last (NHWC) memory format')
     parser.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='test a checkpoint that holds other weights than the model '
+        '(MMEngine then loads what matches and warns); by default it is '
+        'refused')
+    parser.add_argument(
         '--no-pin-memory',
         action='store_true',
-        help='disable pin_memory in the data loaders')
+        help='disable pin_memory in the data loaders (only ever on where '
+        'an accelerator exists)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
 
 
-def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+def merge_args(cfg, args: argparse.Namespace):
     """Apply the command line to the config."""
+    from launch import apply_dataloader_defaults, use_channels_last
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
@@ -78,31 +86,57 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
-def main() -> None:
-    """Build the runner from the config and test the checkpoint."""
-    args = parse_args()
+def test(args: argparse.Namespace) -> None:
+    """Check the config and the launch, build the runner, test."""
+    from launch import setup_launcher
+    from mmengine.config import Config
+    from mmengine.dist import is_main_process
+    from mmengine.evaluator import DumpResults
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+    from preflight import CheckpointFitHook, check_registered_types
+
+    import mmbbn  # noqa: F401  (registers mmbbn's modules)
+    from mmbbn.utils import teardown_distributed
+
     cfg = merge_args(Config.fromfile(args.config), args)
+    check_registered_types(cfg, args.config)
     setup_launcher(cfg, args.launcher)
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
               RUNNERS.build(cfg))
+    if not args.allow_partial:
+        runner.register_hook(CheckpointFitHook(args.config, args.checkpoint))
     if args.out:
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))
+    runner.test()
+    if args.plot_per_class is not None and is_main_process():
+        plot_test_result(runner, args.plot_per_class)
+    teardown_distributed()
+
+
+def main() -> None:
+    """Test; a bad config, launch or checkpoint ends in one line."""
+    args = parse_args()
+    from launch import LaunchError
+    from preflight import CheckpointMismatchError, ConfigError
+
+    from mmbbn.utils import CheckpointLoadError
     try:
-        runner.test()
-        if args.plot_per_class is not None and is_main_process():
-            plot_test_result(runner, args.plot_per_class)
-    finally:
-        teardown_distributed()
+        test(args)
+    except (ConfigError, LaunchError, CheckpointMismatchError,
+            CheckpointLoadError) as e:
+        sys.exit(f'{osp.basename(__file__)}: error: {e}')
 
 
-def plot_test_result(runner: Runner, out_file: str) -> None:
+def plot_test_result(runner, out_file: str) -> None:
     """Draw the per-class accuracy of the test the runner just ran.
 
     Args:
         runner (Runner): The runner after ``test()``.
         out_file (str): The PNG; empty for the log dir's default name.
     """
+    from mmbbn.visualization import load_result, plot_per_class_accuracy
     written = [m.out_file for m in runner.test_evaluator.metrics
                if getattr(m, 'out_file', None)]
     if not written or not osp.exists(written[0]):

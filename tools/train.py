@@ -2,20 +2,22 @@
 
 Usage:
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
-        [--channels-last] [--cfg-options k=v ...]
+        [--channels-last] [--allow-partial] [--cfg-options k=v ...]
         [--launcher {none,pytorch,slurm,mpi}]
+
+Before the Runner is built, a config whose ``type`` names are not
+registered, ``--amp`` on a machine without a GPU and a launcher without its
+environment fail in one line; so does a ``load_from`` or resume checkpoint
+that is not the model's (see ``tools/preflight.py``).
 """
 import argparse
 import os
 import os.path as osp
+import sys
 
-from mmengine.config import Config, DictAction
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
-
-import mmbbn  # noqa: F401  (registers mmbbn; safe checkpoint loading)
-from mmbbn.utils import (apply_dataloader_defaults, setup_launcher,
-                         teardown_distributed, use_channels_last)
+# Only the light part of MMEngine before the arguments are parsed, so that
+# --help answers at once; torch, the Runner and mmbbn come after.
+from mmengine.config import DictAction
 
 
 def parse_args() -> argparse.Namespace:
@@ -31,7 +33,10 @@ def parse_args() -> argparse.Namespace:
         help='resume from this checkpoint, or without a path from the '
         'latest checkpoint in the work dir')
     parser.add_argument(
-        '--amp', action='store_true', help='mixed-precision training')
+        '--amp',
+        action='store_true',
+        help='mixed-precision training (MMEngine AmpOptimWrapper; needs a '
+        'GPU, NPU, MLU or MUSA device)')
     parser.add_argument(
         '--channels-last',
         action='store_true',
@@ -45,9 +50,16 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='scale the learning rate by the actual batch size')
     parser.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='let load_from / --resume load a checkpoint that holds other '
+        'weights than the model (MMEngine then loads what matches and '
+        'warns); by default such a checkpoint stops the run')
+    parser.add_argument(
         '--no-pin-memory',
         action='store_true',
-        help='disable pin_memory in the data loaders')
+        help='disable pin_memory in the data loaders (only ever on where '
+        'an accelerator exists)')
     parser.add_argument(
         '--no-persistent-workers',
         action='store_true',
@@ -68,8 +80,9 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+def merge_args(cfg, args: argparse.Namespace):
     """Apply the command line to the config."""
+    from launch import apply_dataloader_defaults, use_channels_last
     if args.no_validate:
         cfg.val_cfg = None
         cfg.val_dataloader = None
@@ -101,17 +114,42 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
-def main() -> None:
-    """Build the runner from the config and train."""
-    args = parse_args()
+def train(args: argparse.Namespace) -> None:
+    """Check the config and the launch, build the runner, train."""
+    from launch import setup_launcher
+    from mmengine.config import Config
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+    from preflight import CheckpointFitHook, check_amp, check_registered_types
+
+    import mmbbn  # noqa: F401  (registers mmbbn's modules)
+    from mmbbn.utils import teardown_distributed
+
     cfg = merge_args(Config.fromfile(args.config), args)
+    check_registered_types(cfg, args.config)
+    check_amp(cfg, args.config)
     setup_launcher(cfg, args.launcher)
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
               RUNNERS.build(cfg))
+    if (cfg.get('load_from') or cfg.get('resume')) and not args.allow_partial:
+        runner.register_hook(
+            CheckpointFitHook(args.config, cfg.get('load_from')))
+    runner.train()
+    teardown_distributed()
+
+
+def main() -> None:
+    """Train; a bad config, launch or checkpoint ends in one line."""
+    args = parse_args()
+    from launch import LaunchError
+    from preflight import CheckpointMismatchError, ConfigError
+
+    from mmbbn.utils import CheckpointLoadError
     try:
-        runner.train()
-    finally:
-        teardown_distributed()
+        train(args)
+    except (ConfigError, LaunchError, CheckpointMismatchError,
+            CheckpointLoadError) as e:
+        sys.exit(f'{osp.basename(__file__)}: error: {e}')
 
 
 if __name__ == '__main__':

@@ -1,8 +1,8 @@
-"""Fixtures of the launch tests: an installed mmbbn and a local Slurm."""
+"""Fixtures of the launch tests: an installed mmbbn and a Slurm cluster."""
 import pytest
 
 from ..launch_helpers import install_non_editable
-from ..local_slurm import LocalSlurm, SlurmUnavailable
+from ..local_slurm import SlurmClient, SlurmUnavailable
 
 
 @pytest.fixture(scope='session')
@@ -19,20 +19,18 @@ def installed_mmbbn(tmp_path_factory):
 
 
 @pytest.fixture(scope='session')
-def local_slurm():
-    """A running one-node Slurm cluster (munged, slurmctld, slurmd).
+def slurm_cluster():
+    """The Slurm cluster the environment enables (nothing is installed).
 
-    Installs Debian's slurm-wlm and munge when absent; skips with the reason
-    where this machine cannot (not root, no apt-get, no network to Debian).
-    Every daemon it started is stopped at the end, also after a failure.
+    Skips, saying how to enable the tests, unless ``MMBBN_TEST_SLURM=1``;
+    fails when they are enabled but ``sinfo`` finds no usable node (CI
+    asked for them: ``.ci/run`` starts a cluster first).
     """
     try:
-        LocalSlurm.ensure_installed()
+        cluster = SlurmClient.from_env()
     except SlurmUnavailable as e:
-        pytest.skip(f'no local Slurm: {e}')
-    cluster = LocalSlurm()
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.stop()
+        pytest.skip(str(e))
+    problem = cluster.problem()
+    if problem:
+        pytest.fail(f'MMBBN_TEST_SLURM=1 but {problem}')
+    return cluster

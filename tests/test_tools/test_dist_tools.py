@@ -17,7 +17,11 @@ pytestmark = pytest.mark.slow
 
 
 def dist_env(**extra):
-    env = clean_env(PYTHON=sys.executable, PORT=str(free_port()), **extra)
+    """As after ``. .venv/bin/activate``: no PYTHON, the env's bin first."""
+    env = clean_env(PORT=str(free_port()), **extra)
+    env.pop('PYTHON', None)
+    env['PATH'] = os.pathsep.join(
+        [osp.dirname(sys.executable), env.get('PATH', '')])
     env['PYTHONPATH'] = os.pathsep.join(
         p for p in (HELPERS, os.environ.get('PYTHONPATH')) if p)
     return env
@@ -48,6 +52,31 @@ def test_two_cpu_processes_train_together_then_test(tmp_path):
     assert json.load(open(result[0]))['num_test_images'] == 500
 
 
+def test_python_without_torch_is_named_in_one_line(tmp_path):
+    """The README's ``.venv/bin/python`` alone, then a bare ``bash``."""
+    # A Python without the environment's packages (-S: no site-packages),
+    # what `python` is in a shell where the environment is not activated.
+    bare = tmp_path / 'python'
+    bare.write_text(f'#!/bin/sh\nexec {sys.executable} -S "$@"\n')
+    bare.chmod(0o755)
+    env = dist_env()
+    env['PATH'] = os.pathsep.join([str(tmp_path), env['PATH']])
+    for script in ('dist_train.sh', 'dist_test.sh'):
+        args = ['CFG', '2'] if script == 'dist_train.sh' else [
+            'CFG', 'CKPT', '2']
+        code, log = run(['bash', osp.join(TOOLS, script), *args], env=env)
+        assert code == 2
+        assert log.splitlines() == [
+            f"{script}: 'python' is not a Python with torch; activate the "
+            'environment mmbbn is installed in (. .venv/bin/activate) or '
+            'set PYTHON=/path/to/python'
+        ]
+        # PYTHON wins over PATH.
+        code, log = run(['bash', osp.join(TOOLS, script), *args],
+                        env=dict(env, PYTHON=str(bare)))
+        assert code == 2 and f"'{bare}' is not a Python with torch" in log
+
+
 def test_launcher_without_its_environment_fails_in_one_line(tmp_path):
     args = [sys.executable, osp.join(TOOLS, 'train.py'), DIGITS_BBN]
     env = clean_env()
@@ -55,7 +84,10 @@ def test_launcher_without_its_environment_fails_in_one_line(tmp_path):
         env.pop(var, None)
     code, log = run(args + ['--launcher', 'pytorch'], env=env)
     assert code != 0
-    assert ('RuntimeError: --launcher pytorch: RANK, WORLD_SIZE, '
+    # One line, no traceback, before the Runner's environment dump.
+    assert ('train.py: error: --launcher pytorch: RANK, WORLD_SIZE, '
             'MASTER_ADDR, MASTER_PORT not set; start the job with torchrun '
-            'or tools/dist_train.sh, or use --launcher none') in log
-    assert 'Epoch(' not in log
+            'or tools/dist_train.sh, or use --launcher none'
+            ) in log.splitlines()
+    assert 'Traceback' not in log
+    assert 'Epoch(' not in log and 'System environment' not in log

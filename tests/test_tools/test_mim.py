@@ -25,8 +25,8 @@ def test_the_wheel_carries_configs_tools_and_the_model_zoo(installed_mmbbn):
     mim_dir = osp.join(installed_mmbbn, 'mmbbn', '.mim')
     for path in ('model-index.yml', 'configs/bbn/metafile.yml',
                  f'configs/bbn/{DIGITS_BBN_NAME}', 'tools/train.py',
-                 'tools/test.py', 'tools/dist_train.sh',
-                 'tools/slurm_train.sh'):
+                 'tools/test.py', 'tools/launch.py', 'tools/preflight.py',
+                 'tools/dist_train.sh', 'tools/slurm_train.sh'):
         assert osp.isfile(osp.join(mim_dir, path)), path
     assert glob.glob(osp.join(mim_dir, 'checkpoints', '*', '*.pth'))
     # Only the package is installed, not the test suite.

@@ -4,7 +4,12 @@ A ``.pth`` whose pickle calls ``os.system`` (it would create a marker file)
 goes through each entry point a file that did not come from the user's own
 run takes: a URL (served from 127.0.0.1), ``load_from``, resume, an
 ``init_cfg`` (``Pretrained`` and ``BBNPretrained``), ``get_model`` and the
-inferencer's ``pretrained``. None may run it; each says why in one line.
+inferencer's ``pretrained``. None may run it; each says why in one line
+(torch's own message has six and does not name the file: these tests are
+why mmbbn wraps MMEngine's local and http(s) loaders). Through a URL,
+MMEngine alone would run the payload (``torch.hub``'s loader defaults to
+``weights_only=False``): ``test_url`` is why mmbbn replaces MMEngine's
+``load_url``, the one name it replaces.
 """
 import functools
 import http.server
@@ -16,9 +21,12 @@ import pytest
 import torch
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner, load_checkpoint, save_checkpoint
+from mmengine.runner import checkpoint as mmengine_checkpoint
+from mmengine.runner.checkpoint import CheckpointLoader
 
 from mmbbn.registry import MODELS
-from mmbbn.utils import CheckpointLoadError
+from mmbbn.utils import CheckpointLoadError, safe_torch_load
+from mmbbn.utils.checkpoint import check_torch_version
 from ..runner_cfg import tiny_bbn_cfg
 
 
@@ -64,8 +72,11 @@ def files(tmp_path_factory):
         data = f.read()
     with open(truncated, 'wb') as f:
         f.write(data[:len(data) // 2])
+    text = str(root / 'notes.pth')
+    with open(text, 'w') as f:
+        f.write('hello\n')
     return dict(root=str(root), good=good, evil=evil, marker=marker,
-                truncated=truncated)
+                truncated=truncated, text=text)
 
 
 @pytest.fixture(scope='module')
@@ -106,6 +117,41 @@ def test_the_payload_is_live(files):
     torch.load(files['evil'], weights_only=False)
     assert osp.exists(files['marker'])
     os.remove(files['marker'])
+
+
+def test_only_two_loaders_are_wrapped_and_one_name_replaced():
+    """MMEngine's own loaders stay; URLs load with weights_only=True."""
+    from mmbbn.utils.checkpoint import load_url
+    assert mmengine_checkpoint.load_url is load_url
+    schemes = CheckpointLoader._schemes
+    assert schemes[''].__wrapped__ is mmengine_checkpoint.load_from_local
+    for prefix in ('http://', 'https://'):
+        assert (schemes[prefix].__wrapped__ is
+                mmengine_checkpoint.load_from_http)
+    assert mmengine_checkpoint.load_from_http.__module__ == (
+        'mmengine.runner.checkpoint')
+    assert (schemes['torchvision://'] is
+            mmengine_checkpoint.load_from_torchvision)
+    assert (schemes['open-mmlab://'] is
+            mmengine_checkpoint.load_from_openmmlab)
+
+
+def test_torch_that_unpickles_code_by_default_is_refused():
+    with pytest.raises(ImportError) as e:
+        check_torch_version('2.5.1')
+    assert str(e.value) == (
+        'mmbbn needs torch>=2.6.0 (found 2.5.1): older torch.load runs code '
+        'found in a checkpoint (weights_only=False by default)')
+    check_torch_version('2.6.0')
+    check_torch_version('2.14.1+cu130')
+
+
+def test_safe_torch_load(files):
+    """The loader of the tools that read checkpoints themselves."""
+    with pytest.raises(CheckpointLoadError) as e:
+        safe_torch_load(files['evil'])
+    assert_refused(e.value, files['evil'], files['marker'])
+    assert 'state_dict' in safe_torch_load(files['good'])
 
 
 def test_url(files, served, hub):
@@ -164,6 +210,20 @@ def test_truncated_checkpoint_fails_in_one_line(files, cifar10_tiny,
         cifar10_tiny, str(tmp_path), load_from=files['truncated']))
     with pytest.raises(CheckpointLoadError, match='truncated or corrupt'):
         runner.load_or_resume()
+
+
+def test_file_that_is_no_checkpoint_fails_in_one_line(files):
+    """torch alone says ``KeyError: 104`` (the first byte, 'h')."""
+    with pytest.raises(CheckpointLoadError) as e:
+        load_checkpoint(build(), files['text'])
+    message = str(e.value)
+    assert message.startswith(
+        f'{files["text"]}: not a readable checkpoint (truncated or '
+        'corrupt?): ')
+    assert '\n' not in message
+    # A missing file says so itself, in MMEngine's words.
+    with pytest.raises(FileNotFoundError, match='can not be found'):
+        load_checkpoint(build(), files['text'] + '.missing')
 
 
 def test_checkpoint_for_another_number_of_classes(files):

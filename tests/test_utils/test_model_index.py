@@ -83,3 +83,23 @@ def test_shipped_checkpoint_reproduces_its_recorded_accuracy(
     assert [r['pred_class'] for r in results] == [
         str(r['pred_label']) for r in results
     ]
+
+
+def test_entry_without_weights_refuses_pretrained_true():
+    """Random weights with a warning would pass for a trained model."""
+    name = 'bbn_resnet32_1xb128-200e_cifar10-lt-ir100'
+    assert ModelHub.get(name).weights == f'mmbbn-no-weights://{name}'
+    expected = (f'{name}: this mmbbn model-zoo entry has no trained weights '
+                'yet (Weights: null in its metafile); pretrained=True cannot '
+                f"load any: build it untrained with get_model('{name}') or "
+                'pass pretrained=PATH_OR_URL')
+    with pytest.raises(FileNotFoundError) as e:
+        mmpretrain.get_model(name, pretrained=True)
+    assert str(e.value) == expected
+    with pytest.raises(FileNotFoundError) as e:
+        mmpretrain.ImageClassificationInferencer(
+            name, pretrained=True, device='cpu')
+    assert str(e.value) == expected
+    # Without pretrained, the entry builds its (untrained) model.
+    model = mmpretrain.get_model(name)
+    assert model.head.fc.out_features == 10

@@ -39,9 +39,13 @@ HERE = osp.dirname(osp.abspath(__file__))
 REPO = osp.dirname(osp.dirname(HERE))
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
+# tools/launch.py: what tools/train.py and tools/test.py share.
+sys.path.insert(0, osp.join(REPO, 'tools'))
+
+from launch import use_channels_last  # noqa: E402
 
 from mmbbn.utils import (evaluate_run, mean_std, prepare_config,  # noqa: E402
-                         train_run, use_channels_last)
+                         train_run)
 
 TRAIN = osp.join(REPO, 'tools', 'train.py')
 TEST = osp.join(REPO, 'tools', 'test.py')

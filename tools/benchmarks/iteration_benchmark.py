@@ -45,9 +45,11 @@ from mmengine.runner import Runner
 
 import mmbbn  # noqa: F401
 from mmbbn.datasets import DualSampleDataset, DualSampler
-from mmbbn.utils import use_channels_last
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+# tools/launch.py: what tools/train.py and tools/test.py share.
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from launch import use_channels_last  # noqa: E402
 from step_benchmark import (BBN_CFG, CE_CFG, build, loader_batch,  # noqa
                             mmbbn_step, time_steps)
 
