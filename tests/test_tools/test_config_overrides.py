@@ -1,11 +1,18 @@
+"""tools/utils/config_overrides.py: swap a config's data or schedule."""
 import os.path as osp
+import sys
 
 import pytest
 from mmengine.config import Config
 
-from mmbbn.utils import (prepare_config, replace_dataset, replace_schedule,
-                         rescale_epochs)
-from ..conftest import CONFIGS
+from ..conftest import CONFIGS, TOOLS
+
+if TOOLS not in sys.path:
+    sys.path.insert(0, TOOLS)
+
+from utils.config_overrides import (replace_dataset,  # noqa: E402
+                                    replace_schedule, rescale_epochs)
+from utils.experiment import prepare_config  # noqa: E402
 
 BASE = osp.join(CONFIGS, '_base_')
 DIGITS = osp.join(BASE, 'datasets', 'digits_lt.py')

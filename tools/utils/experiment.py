@@ -7,7 +7,6 @@ can be inspected, repeated by hand, or reused when a tool is started
 again (a finished run leaves ``result.json``).
 """
 import copy
-import glob
 import json
 import os
 import os.path as osp
@@ -15,12 +14,12 @@ import subprocess
 import sys
 import time
 import uuid
-from typing import Dict, Optional, Sequence
+from typing import Optional, Sequence
 
-import numpy as np
 from mmengine.config import Config
 
 from .config_overrides import replace_dataset, replace_schedule, rescale_epochs
+from .records import REPORT, find_run, read_report
 
 
 def prepare_config(path: str,
@@ -77,20 +76,15 @@ def last_checkpoint(run_dir: str) -> str:
 
 
 def read_best_last(run_dir: str) -> dict:
-    """The newest ``best_last.json`` (LongTailMetricHook) of a run.
+    """The best/last report of the newest run in a work dir.
 
     Args:
-        run_dir (str): The run's work dir.
+        run_dir (str): The work dir of one (config, seed).
 
     Returns:
-        dict: Its content.
+        dict: ``best_last.json`` of :class:`LongTailMetricHook`.
     """
-    found = sorted(glob.glob(osp.join(run_dir, '*', 'best_last.json')),
-                   key=osp.getmtime)
-    if not found:
-        raise FileNotFoundError(f'{run_dir}: no */best_last.json')
-    with open(found[-1]) as f:
-        return json.load(f)
+    return read_report(find_run(run_dir, REPORT)[0])
 
 
 def _run_tool(cfg: Config, run_dir: str, command: Sequence[str],
@@ -145,7 +139,8 @@ def train_run(cfg: Config,
               run_dir: str,
               train_script: str,
               python: str = sys.executable,
-              reuse: bool = True) -> dict:
+              reuse: bool = True,
+              args: Sequence[str] = ()) -> dict:
     """Train ``cfg`` in ``run_dir`` with ``tools/train.py``; its results.
 
     The config is dumped to ``run_dir/config.py`` and the output goes to
@@ -158,6 +153,8 @@ def train_run(cfg: Config,
         train_script (str): Path of ``tools/train.py``.
         python (str): The interpreter.
         reuse (bool): Reuse a finished run.
+        args (Sequence[str]): More arguments of the tool, e.g.
+            ``['--channels-last']``.
 
     Returns:
         dict: ``ok``, ``wall_s``, ``checkpoint``, ``last``, ``best`` (the
@@ -167,9 +164,9 @@ def train_run(cfg: Config,
     old = _reused(run_dir, reuse)
     if old is not None:
         return old
-    run = _run_tool(cfg, run_dir,
-                    [python, train_script, '{config}', '--work-dir', run_dir],
-                    'train.log')
+    run = _run_tool(cfg, run_dir, [
+        python, train_script, '{config}', '--work-dir', run_dir, *args
+    ], 'train.log')
     if run.get('ok') is False:
         return run
     report = read_best_last(run_dir)
@@ -218,7 +215,8 @@ def evaluate_run(cfg: Config,
                  checkpoint: str,
                  test_script: str,
                  python: str = sys.executable,
-                 reuse: bool = True) -> dict:
+                 reuse: bool = True,
+                 args: Sequence[str] = ()) -> dict:
     """Test ``checkpoint`` under ``cfg`` with ``tools/test.py``.
 
     For a second stage that only changes inference (tau-normalisation,
@@ -232,6 +230,7 @@ def evaluate_run(cfg: Config,
         test_script (str): Path of ``tools/test.py``.
         python (str): The interpreter.
         reuse (bool): Reuse a finished run.
+        args (Sequence[str]): More arguments of the tool.
 
     Returns:
         dict: As :func:`train_run`.
@@ -239,18 +238,19 @@ def evaluate_run(cfg: Config,
     old = _reused(run_dir, reuse)
     if old is not None:
         return old
-    run = _run_tool(cfg, run_dir, [python, test_script, '{config}',
-                                   checkpoint, '--work-dir', run_dir],
-                    'test.log')
-    found = sorted(glob.glob(osp.join(run_dir, '*', 'long_tail_test.json')),
-                   key=osp.getmtime)
+    run = _run_tool(cfg, run_dir, [
+        python, test_script, '{config}', checkpoint, '--work-dir', run_dir,
+        *args
+    ], 'test.log')
     if run.get('ok') is False:
         return run
-    if not found:
+    try:
+        test_dir = find_run(run_dir, 'long_tail_test.json')[0]
+    except FileNotFoundError:
         with open(osp.join(run_dir, 'test.log')) as f:
             return dict(ok=False, error='no long_tail_test.json',
                         wall_s=run['wall_s'], log=f.read()[-3000:])
-    with open(found[-1]) as f:
+    with open(osp.join(test_dir, 'long_tail_test.json')) as f:
         summary = json.load(f)['summary']
     metrics = {f'lt/{k}': v for k, v in summary.items()}
     return _finish(run_dir, dict(ok=True, wall_s=run['wall_s'],
@@ -258,23 +258,7 @@ def evaluate_run(cfg: Config,
                                  best=metrics))
 
 
-def mean_std(values: Sequence[float]) -> Dict[str, float]:
-    """Mean and sample standard deviation (0 for one value).
-
-    Args:
-        values (Sequence[float]): Numbers.
-
-    Returns:
-        dict: ``mean``, ``std``, ``n``.
-    """
-    arr = np.asarray([v for v in values if v is not None], dtype=float)
-    if not len(arr):
-        return dict(mean=float('nan'), std=float('nan'), n=0)
-    std = float(arr.std(ddof=1)) if len(arr) > 1 else 0.0
-    return dict(mean=float(arr.mean()), std=std, n=int(len(arr)))
-
-
 __all__ = [
-    'evaluate_run', 'last_checkpoint', 'mean_std', 'prepare_config',
-    'read_best_last', 'train_in_process', 'train_run'
+    'evaluate_run', 'last_checkpoint', 'prepare_config', 'read_best_last',
+    'train_in_process', 'train_run'
 ]
