@@ -195,11 +195,13 @@ def test_two_runs_in_one_work_dir_keep_their_own_records(
 
     # Each run becomes one record of an experiment file.
     experiment = str(tmp_path / 'exp.jsonl')
+    record_run = runpy.run_path(tool('record_run.py'))['main']
     for runner, seed in ((first, 0), (second, 1)):
-        out = run_in_process(
-            monkeypatch, capsys, tool('record_run.py'), runner.log_dir,
-            experiment, '--config', DIGITS_BBN, '--method', 'tiny-bbn')
-        assert f'tiny-bbn seed {seed}: last top-1' in out
+        assert record_run([runner.log_dir, experiment, '--config',
+                           DIGITS_BBN, '--method', 'tiny-bbn']) == 0
+        out = capsys.readouterr().out
+        assert (f'record_run: reading run {runner.log_dir}; tiny-bbn seed '
+                f'{seed}: last top-1') in out
     sys.path.insert(0, TOOLS)
     from utils.results import load_experiment, methods_table
     _, runs = load_experiment(experiment)
