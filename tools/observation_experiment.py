@@ -18,6 +18,7 @@ Usage:
         [--data DATA_FILE] [--schedule FILE] [--stage2-schedule FILE]
         [--epochs N] [--stage2-epochs M] [--stage1 ce rw rs]
         [--stage2 ce rw rs] [--seed S] [--cfg-options k=v ...]
+        [--experiment FILE.jsonl]
 
 Example (Digits-LT, the full budget):
     python tools/observation_experiment.py --work-dir work_dirs/obs_digits \\
@@ -28,7 +29,6 @@ Example (Digits-LT, the full budget):
 """
 import argparse
 import glob
-import json
 import os
 import os.path as osp
 import sys
@@ -37,12 +37,13 @@ from typing import Dict, List
 
 from mmengine.config import DictAction
 
-HERE = osp.dirname(osp.abspath(__file__))
-REPO = osp.dirname(HERE)
-if REPO not in sys.path:
-    sys.path.insert(0, REPO)
+TOOLS = osp.dirname(osp.abspath(__file__))
+REPO = osp.dirname(TOOLS)
+if TOOLS not in sys.path:
+    sys.path.insert(0, TOOLS)
 
-from mmbbn.utils import prepare_config, train_in_process  # noqa: E402
+from utils.experiment import prepare_config, train_in_process  # noqa: E402
+from utils.results import add_runs, grid_table, record_run_dir  # noqa: E402
 
 METHODS = ('ce', 'rw', 'rs')
 NAMES = dict(ce='CE', rw='RW', rs='RS')
@@ -73,6 +74,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='overrides for both stages, key=value')
     parser.add_argument('--rerun', action='store_true',
                         help='retrain runs that already finished')
+    parser.add_argument('--experiment',
+                        help='experiment file the runs are added to '
+                        '(default: WORK_DIR/observation.jsonl)')
     args = parser.parse_args(argv)
     for flag in ('epochs', 'stage2_epochs'):
         value = getattr(args, flag)
@@ -139,28 +143,38 @@ def heat_map(grid: Dict[str, Dict[str, float]], rows: List[str],
 
 
 def main(argv=None) -> int:
-    """Run the grid; write the table and the heat-map."""
+    """Run the grid; write the records, the table and the heat-map."""
     args = parse_args(argv)
     os.makedirs(args.work_dir, exist_ok=True)
     reuse = not args.rerun
     start = time.time()
-    first = {}
+    first, records = {}, []
+
+    def train(config: str, name: str, cfg) -> dict:
+        run_dir = osp.join(args.work_dir, name)
+        result = train_in_process(cfg, run_dir, reuse)
+        record, note = record_run_dir(run_dir, name, args.seed,
+                                      osp.relpath(config, REPO),
+                                      result['wall_s'])
+        print(f'[observation] {name}: {note}', flush=True)
+        records.append(record)
+        return result
+
     for m1 in args.stage1:
+        config = stage_config(args.config_dir, 1, m1)
         cfg = prepare_config(
-            stage_config(args.config_dir, 1, m1), data=args.data,
-            schedule=args.schedule, epochs=args.epochs, seed=args.seed,
-            cfg_options=args.cfg_options)
+            config, data=args.data, schedule=args.schedule,
+            epochs=args.epochs, seed=args.seed, cfg_options=args.cfg_options)
         print(f'[observation] stage 1 {m1}', flush=True)
-        first[m1] = train_in_process(
-            cfg, osp.join(args.work_dir, f'stage1-{m1}'), reuse)
+        first[m1] = train(config, f'stage1-{m1}', cfg)
     grid: Dict[str, Dict[str, float]] = {}
-    runs = {}
     for m1 in args.stage1:
         for m2 in args.stage2:
+            config = stage_config(args.config_dir, 2, m2)
             cfg = prepare_config(
-                stage_config(args.config_dir, 2, m2), data=args.data,
-                schedule=args.stage2_schedule, epochs=args.stage2_epochs,
-                seed=args.seed, cfg_options=args.cfg_options)
+                config, data=args.data, schedule=args.stage2_schedule,
+                epochs=args.stage2_epochs, seed=args.seed,
+                cfg_options=args.cfg_options)
             init = cfg.model.backbone.get('init_cfg') or {}
             if init.get('type') != 'Pretrained':
                 raise SystemExit(
@@ -169,43 +183,36 @@ def main(argv=None) -> int:
                     "'Pretrained', ...)")
             init['checkpoint'] = first[m1]['checkpoint']
             print(f'[observation] stage 2 {m1} -> {m2}', flush=True)
-            result = train_in_process(
-                cfg, osp.join(args.work_dir, f'stage2-{m1}-{m2}'), reuse)
-            runs[f'{m1}-{m2}'] = result
+            result = train(config, f'stage2-{m1}-{m2}', cfg)
             grid.setdefault(m1, {})[m2] = 100.0 - result['last']['lt/top1']
 
     command = ' '.join(['python', osp.relpath(osp.abspath(__file__), REPO)] +
                        (argv if argv is not None else sys.argv[1:]))
-    data = osp.basename(args.data) if args.data else 'cifar10_lt.py (IF 50)'
-    title = (f'{data}; stage 1: {args.epochs or "config"} ep, stage 2: '
-             f'{args.stage2_epochs or "config"} ep; seed {args.seed}')
-    table = dict(command=command, data=args.data, seed=args.seed,
-                 epochs=args.epochs, stage2_epochs=args.stage2_epochs,
-                 error=grid, stage1={m: first[m]['last'] for m in first},
-                 stage2={k: v['last'] for k, v in runs.items()},
-                 wall_s=time.time() - start)
     out = osp.join(args.work_dir, 'observation')
-    with open(out + '.json', 'w') as f:
-        json.dump(table, f, indent=1)
+    experiment = args.experiment or out + '.jsonl'
+    add_runs(experiment, records, header=dict(
+        experiment=osp.splitext(osp.basename(experiment))[0],
+        commands=[command], data=args.data, seed=args.seed,
+        epochs=args.epochs, stage2_epochs=args.stage2_epochs,
+        wall_s=round(time.time() - start, 1)))
     cols = args.stage2
     lines = [
         f'Command: `{command}`', '',
         'Test error (%, last epoch of stage 2); rows: representation '
-        '(stage 1), columns: classifier (stage 2).', '',
-        '| representation \\ classifier | ' +
-        ' | '.join(NAMES.get(c, c) for c in cols) + ' |',
-        '|---|' + '---|' * len(cols)
+        '(stage 1), columns: classifier (stage 2). Records: '
+        f'{experiment}', '',
+        grid_table(records, args.stage1, cols)
     ]
-    for m1 in args.stage1:
-        lines.append(f'| {NAMES.get(m1, m1)} | ' + ' | '.join(
-            f'{grid[m1][c]:.2f}' for c in cols) + ' |')
     with open(out + '.md', 'w') as f:
         f.write('\n'.join(lines) + '\n')
+    data = osp.basename(args.data) if args.data else 'cifar10_lt.py (IF 50)'
+    title = (f'{data}; stage 1: {args.epochs or "config"} ep, stage 2: '
+             f'{args.stage2_epochs or "config"} ep; seed {args.seed}')
     heat_map(grid, args.stage1, cols, title, out + '.png')
     best = min(((r, c) for r in grid for c in grid[r]),
                key=lambda rc: grid[rc[0]][rc[1]])
     print(f'observation_experiment: {len(args.stage1)} x {len(cols)} grid '
-          f'-> {out}.md/.json/.png; lowest error '
+          f'-> {out}.md/.png, {experiment}; lowest error '
           f'{grid[best[0]][best[1]]:.2f} ({NAMES.get(best[0], best[0])} '
           f'representation, {NAMES.get(best[1], best[1])} classifier)',
           flush=True)

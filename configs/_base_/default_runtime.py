@@ -17,10 +17,10 @@ default_hooks = dict(
         rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
-    # Training-class counts, per-class JSON and the best/last report.
+    # Per-class JSON and the best/last report, in the run's log dir.
     long_tail=dict(type='LongTailMetricHook'),
-    # Training-class counts for the modules that ask (the baselines' losses
-    # and post-hoc heads); a no-op for other models.
+    # Training-class counts for the modules and metrics that ask (the
+    # baselines' losses and post-hoc heads, LongTailMetric).
     class_counts=dict(type='ClassCountsHook'),
 )
 

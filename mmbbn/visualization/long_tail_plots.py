@@ -1,17 +1,15 @@
-"""Long-tail pictures: per-class accuracy, reliability, counts, alpha.
+"""Long-tail pictures: per-class accuracy, reliability, class counts.
 
 Each function takes plain data (the per-class JSON that
-:class:`~mmbbn.evaluation.LongTailMetric` writes, a count array, or log
-records), draws with Matplotlib's Agg backend (no display needed) and
-writes a PNG. ``tools/analysis_tools/plot_*.py`` are thin command lines
-over them.
+:class:`~mmbbn.evaluation.LongTailMetric` writes, or a count array), draws
+with Matplotlib's Agg backend (no display needed) and writes a PNG.
+``tools/analysis_tools/plot_*.py`` and ``tools/test.py --plot-per-class``
+are thin command lines over them.
 """
-import glob
 import json
 import os
 import os.path as osp
-import re
-from typing import Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import numpy as np
 
@@ -20,7 +18,7 @@ GROUP_COLOURS = dict(many='#2b8cbe', medium='#f0a830', few='#d7301f')
 DENSE_CLASSES = 300
 
 
-def _pyplot():
+def agg_pyplot():
     """Matplotlib's pyplot on the Agg backend (headless)."""
     import matplotlib
     matplotlib.use('Agg', force=True)
@@ -28,10 +26,11 @@ def _pyplot():
     return plt
 
 
-def _save(fig, out_file: str) -> str:
+def save_figure(fig, out_file: str) -> str:
+    """Write a figure as a PNG (folders are created) and close it."""
     os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
     fig.savefig(out_file, dpi=120, bbox_inches='tight')
-    _pyplot().close(fig)
+    agg_pyplot().close(fig)
     return out_file
 
 
@@ -89,7 +88,7 @@ def plot_per_class_accuracy(result: dict,
     Returns:
         str: ``out_file``.
     """
-    plt = _pyplot()
+    plt = agg_pyplot()
     acc = _as_float(result['per_class_accuracy'])
     num = len(acc)
     counts = result.get('train_class_counts')
@@ -163,7 +162,7 @@ def plot_per_class_accuracy(result: dict,
         title = 'Per-class top-1 accuracy' + (
             f' ({", ".join(parts)})' if parts else '')
     ax.set_title(title)
-    return _save(fig, out_file)
+    return save_figure(fig, out_file)
 
 
 def plot_reliability_diagram(result: dict,
@@ -184,7 +183,7 @@ def plot_reliability_diagram(result: dict,
     Returns:
         str: ``out_file``.
     """
-    plt = _pyplot()
+    plt = agg_pyplot()
     bins = result['reliability']
     count = np.asarray(bins['count'], np.int64)
     num = len(count)
@@ -216,7 +215,7 @@ def plot_reliability_diagram(result: dict,
                edgecolor='white')
     bottom.set_xlabel('confidence (top-1 probability)')
     bottom.set_ylabel('predictions')
-    return _save(fig, out_file)
+    return save_figure(fig, out_file)
 
 
 def plot_class_distribution(counts: Sequence[int],
@@ -240,7 +239,7 @@ def plot_class_distribution(counts: Sequence[int],
     Returns:
         str: ``out_file``.
     """
-    plt = _pyplot()
+    plt = agg_pyplot()
     counts = np.asarray(counts, np.int64)
     num = len(counts)
     order = np.argsort(-counts, kind='stable')
@@ -282,151 +281,10 @@ def plot_class_distribution(counts: Sequence[int],
         title = (f'{int(counts.sum())} images, {num} classes, imbalance '
                  f'factor {factor:.0f}')
     ax.set_title(title)
-    return _save(fig, out_file)
-
-
-_TRAIN_LINE = re.compile(
-    r'(?:Epoch\(train\)\s*\[(\d+)\]\s*\[\s*(\d+)/(\d+)\]|'
-    r'Iter\(train\)\s*\[\s*(\d+)/\d+\])')
-_VAL_LINE = re.compile(r'(?:Epoch|Iter)\(val\)\s*\[(\d+)\]')
-_PAIR = re.compile(r'([\w/.]+): (-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\b')
-
-
-def find_scalars(path: str) -> str:
-    """The scalar log of a run: a file as given, or the newest under a dir.
-
-    Looks for ``*/vis_data/scalars.json``, then ``*/vis_data/*.json``,
-    then ``*/*.log`` under a work dir.
-
-    Args:
-        path (str): A scalars JSON, a text log, or a work dir.
-
-    Returns:
-        str: The file.
-    """
-    if osp.isfile(path):
-        return path
-    for pattern in ('**/vis_data/scalars.json', '**/vis_data/*.json',
-                    '**/*.log'):
-        found = [p for p in glob.glob(osp.join(path, pattern),
-                                      recursive=True)
-                 if not p.endswith('config.json')]
-        if found:
-            return max(found, key=osp.getmtime)
-    raise FileNotFoundError(f'{path}: no scalars.json or .log found')
-
-
-def load_scalars(path: str) -> List[Dict[str, float]]:
-    """Records of an MMEngine run: JSON lines or a text log.
-
-    JSON lines (``vis_data/scalars.json``) are read as they are. In a text
-    log, each ``Epoch(train) [e][i/n]`` / ``Iter(train) [i/n]`` line gives
-    a record with ``iter`` (global) and ``epoch``, each ``(val) [e]`` line
-    one with ``step``, and ``name: value`` pairs give the values.
-
-    Args:
-        path (str): The file.
-
-    Returns:
-        list[dict]: The records, in file order.
-    """
-    records = []
-    with open(path) as f:
-        lines = f.read().splitlines()
-    if path.endswith('.json'):
-        for number, line in enumerate(lines, 1):
-            if line.strip():
-                try:
-                    records.append(json.loads(line))
-                except json.JSONDecodeError as e:
-                    raise ValueError(f'{path}:{number}: not a JSON record '
-                                     f'({e.msg})') from None
-        return records
-    for line in lines:
-        train = _TRAIN_LINE.search(line)
-        val = _VAL_LINE.search(line)
-        if not (train or val):
-            continue
-        values = {k: float(v) for k, v in _PAIR.findall(
-            line[(train or val).end():])}
-        if train and train.group(1):
-            epoch, it, per = (int(g) for g in train.group(1, 2, 3))
-            values.update(epoch=epoch, iter=(epoch - 1) * per + it)
-        elif train:
-            values.update(iter=int(train.group(4)))
-        else:
-            values.update(step=int(val.group(1)))
-        records.append(values)
-    return records
-
-
-def plot_alpha(records: List[Dict[str, float]],
-               out_file: str,
-               title: Optional[str] = None,
-               key: str = 'alpha',
-               val_key: str = 'lt/top1') -> str:
-    """BBN's alpha over training, with the learning rate and top-1.
-
-    Top: ``alpha`` (and ``lr`` on a log right axis) against the
-    iteration; bottom, when the records hold validation results: ``lt/
-    top1`` against the validation step (epoch).
-
-    Args:
-        records (list[dict]): :func:`load_scalars` records.
-        out_file (str): The PNG to write.
-        title (str, optional): Title.
-        key (str): The alpha field. Defaults to ``'alpha'``.
-        val_key (str): The validation field. Defaults to ``'lt/top1'``.
-
-    Returns:
-        str: ``out_file``.
-    """
-    plt = _pyplot()
-    train = [r for r in records if key in r]
-    if not train:
-        raise ValueError(f'no record has {key!r}: is this the log of a BBN '
-                         'run (CumulativeAlphaHook, log_processor keeping '
-                         "alpha)?")
-    steps = np.array([r.get('iter', r.get('step', i))
-                      for i, r in enumerate(train)], np.float64)
-    alpha = np.array([r[key] for r in train], np.float64)
-    val = [r for r in records if val_key in r and key not in r]
-    fig, axes = plt.subplots(
-        2 if val else 1, 1, figsize=(7, 6 if val else 3.8), squeeze=False)
-    ax = axes[0, 0]
-    ax.plot(steps, alpha, color='#3f5f7f', lw=1.8, label='alpha')
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel('iteration')
-    ax.set_ylabel('alpha (conventional-branch weight)')
-    if all('lr' in r for r in train):
-        twin = ax.twinx()
-        twin.plot(steps, [r['lr'] for r in train], color='#e6550d',
-                  lw=1.0, ls='--', label='lr')
-        twin.set_yscale('log')
-        twin.set_ylabel('learning rate', color='#e6550d')
-        twin.tick_params(axis='y', colors='#e6550d')
-        twin.legend(loc='lower left', fontsize=8)
-    ax.legend(loc='upper right', fontsize=8)
-    ax.set_title(title or f'alpha over training (last {alpha[-1]:.3f})')
-    if val:
-        vax = axes[1, 0]
-        vsteps = [r.get('step', i + 1) for i, r in enumerate(val)]
-        vax.plot(vsteps, [r[val_key] for r in val], marker='o', ms=3,
-                 color='#2b8cbe', label=val_key)
-        for extra, colour in (('lt/class_avg', '#31a354'),
-                              ('lt/few', GROUP_COLOURS['few'])):
-            if all(extra in r for r in val):
-                vax.plot(vsteps, [r[extra] for r in val], marker='.',
-                         lw=1, ls='--', color=colour, label=extra)
-        vax.set_xlabel('validation (epoch)')
-        vax.set_ylabel('accuracy (%)')
-        vax.legend(fontsize=8)
-        fig.tight_layout()
-    return _save(fig, out_file)
+    return save_figure(fig, out_file)
 
 
 __all__ = [
-    'find_scalars', 'load_result', 'load_scalars', 'plot_alpha',
-    'plot_class_distribution', 'plot_per_class_accuracy',
-    'plot_reliability_diagram'
+    'GROUP_COLOURS', 'agg_pyplot', 'load_result', 'plot_class_distribution',
+    'plot_per_class_accuracy', 'plot_reliability_diagram', 'save_figure'
 ]

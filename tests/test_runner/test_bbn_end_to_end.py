@@ -3,14 +3,18 @@ import glob
 import json
 import os.path as osp
 import subprocess
+import time
 
 import mmpretrain
 import numpy as np
 import pytest
 import torch
+from mmengine.evaluator import BaseMetric
 from mmengine.hooks import Hook
+from mmengine.logging import MessageHub
 from mmengine.runner import Runner
 
+from mmbbn.registry import METRICS
 from ..runner_cfg import tiny_bbn_cfg
 
 pytestmark = pytest.mark.slow
@@ -23,6 +27,36 @@ class StopAfterFirstEpoch(Hook):
         # runner.epoch counts finished epochs after this hook: 0 here.
         if runner.epoch == 0:
             runner.train_loop.stop_training = True
+
+
+class StopAfterEpoch(Hook):
+    """Stops training after a given epoch (counted from 1)."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def after_train_epoch(self, runner):
+        if runner.epoch + 1 == self.epoch:
+            runner.train_loop.stop_training = True
+
+
+@METRICS.register_module(force=True)
+class ScriptedTop1(BaseMetric):
+    """``lt/top1`` read from ``SCORES`` by the epoch just trained.
+
+    The epoch comes from the message hub (MMEngine's RuntimeInfoHook puts
+    it there), so a test decides which validation is the best.
+    """
+
+    default_prefix = 'lt'
+    SCORES = {}
+
+    def process(self, data_batch, data_samples):
+        self.results.extend(0 for _ in data_samples)
+
+    def compute_metrics(self, results):
+        epoch = MessageHub.get_current_instance().get_info('epoch') + 1
+        return dict(top1=self.SCORES[epoch])
 
 
 def final_state(runner):
@@ -57,6 +91,55 @@ def test_resume_from_epoch_1_equals_an_uninterrupted_run(cifar10_tiny,
     assert got.keys() == expected.keys()
     for key in expected:
         assert torch.equal(got[key], expected[key]), key
+
+
+def test_best_and_last_survive_a_resume(cifar10_tiny, tmp_path):
+    # Train 4 epochs: the first run stops after epoch 3 (its epoch-3
+    # validation is logged), the second resumes from the checkpoint of
+    # epoch 2 and trains epochs 3 and 4 again. The best is epoch 2, made
+    # by the first run; the report covers all four epochs.
+    work = str(tmp_path)
+    evaluator = dict(type='ScriptedTop1')
+
+    def cfg(**kw):
+        return tiny_bbn_cfg(cifar10_tiny, work, max_epochs=4,
+                            val_evaluator=evaluator, **kw)
+
+    ScriptedTop1.SCORES = {1: 30.0, 2: 70.0, 3: 40.0}
+    first = Runner.from_cfg(cfg())
+    first.register_hook(StopAfterEpoch(3))
+    first.train()
+    assert first.epoch == 3
+    ScriptedTop1.SCORES = {3: 50.0, 4: 60.0}
+    while time.strftime('%Y%m%d_%H%M%S') == first.timestamp:
+        time.sleep(0.1)  # a new run gets its own timestamped log dir
+    resumed = Runner.from_cfg(cfg(resume=True, load_from=osp.join(
+        work, 'epoch_2.pth')))
+    resumed.train()
+    assert resumed.epoch == 4 and resumed.log_dir != first.log_dir
+
+    report = json.load(open(osp.join(resumed.log_dir, 'best_last.json')))
+    assert [(h['epoch'], h['lt/top1']) for h in report['history']] == [
+        (1, 30.0), (2, 70.0), (3, 50.0), (4, 60.0)]
+    assert report['last'] == {'epoch': 4, 'lt/top1': 60.0}
+    assert report['best'] == {'epoch': 2, 'lt/top1': 70.0}
+    # The best is CheckpointHook's (kept in the checkpoints' message hub).
+    assert report['best_checkpoint'] == osp.join(
+        work, 'best_lt_top1_epoch_2.pth')
+    assert osp.exists(report['best_checkpoint'])
+    assert [r['log_dir'] for r in report['runs']] == [first.log_dir,
+                                                      resumed.log_dir]
+    log = open(osp.join(resumed.log_dir,
+                        f'{resumed.timestamp}.log')).read()
+    assert ('lt/top1: last 60.00 (epoch 4), best 70.00 (epoch 2) over 2 '
+            'runs') in log
+    # The first run's records are its own and unchanged: its report (it
+    # was stopped, not killed) covers its three epochs, its epoch-3
+    # validation included.
+    own = json.load(open(osp.join(first.log_dir, 'best_last.json')))
+    assert [(h['epoch'], h['lt/top1']) for h in own['history']] == [
+        (1, 30.0), (2, 70.0), (3, 40.0)]
+    assert own['last']['epoch'] == 3
 
 
 def test_training_reports_best_and_last(cifar10_tiny, tmp_path):

@@ -30,18 +30,27 @@ def test_grid_tables_heat_map_and_a_frozen_representation(python,
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert 'observation_experiment: 2 x 2 grid' in out.stdout
 
-    table = json.load(open(osp.join(work, 'observation.json')))
-    assert set(table['error']) == {'ce', 'rs'}
-    for row in table['error'].values():
-        assert set(row) == {'ce', 'rw'}
-        assert all(0 <= v <= 100 for v in row.values())
-    for key, metrics in table['stage2'].items():
-        m1, m2 = key.split('-')
-        assert table['error'][m1][m2] == pytest.approx(100 -
-                                                       metrics['lt/top1'])
+    # One record per run (2 stage-1, 4 stage-2) in the experiment file.
+    lines = [json.loads(line)
+             for line in open(osp.join(work, 'observation.jsonl'))]
+    header, records = lines[0], {r['method']: r for r in lines[1:]}
+    assert header['experiment'] == 'observation' and header['seed'] == 0
+    assert set(records) == {'stage1-ce', 'stage1-rs', 'stage2-ce-ce',
+                            'stage2-ce-rw', 'stage2-rs-ce', 'stage2-rs-rw'}
+    assert records['stage2-rs-rw']['config'].startswith(
+        'configs/observation/stage2-rw_')
     md = open(osp.join(work, 'observation.md')).read()
     assert '| representation \\ classifier | CE | RW |' in md
-    assert '| RS |' in md
+    # Each cell is the test error of its stage-2 run's last epoch.
+    for m1 in ('ce', 'rs'):
+        row = next(line for line in md.splitlines()
+                   if line.startswith(f'| {m1.upper()} |'))
+        cells = [c.strip('* ') for c in row.split('|')[2:-1]]
+        expected = [100 - records[f'stage2-{m1}-{m2}']['last']['lt/top1']
+                    for m2 in ('ce', 'rw')]
+        assert [float(c) for c in cells] == pytest.approx(expected,
+                                                          abs=0.005)
+        assert all(0 <= v <= 100 for v in expected)
     png = open(osp.join(work, 'observation.png'), 'rb').read()
     assert png[:8] == b'\x89PNG\r\n\x1a\n' and len(png) > 5000
 

@@ -2,11 +2,14 @@
 
 Every (config, seed) is an ordinary ``tools/train.py`` run in
 ``WORK_DIR/<method>/seed<S>/``; a finished run is reused when the command is
-started again. The table (markdown + JSON) has, per method, the mean and
-standard deviation over seeds of the last-epoch top-1, the best-epoch top-1
-(the official BBN code kept the best epoch on the test set: quote both),
-the class-averaged and many/medium/few-shot accuracy of the last epoch, and
-the wall time per run.
+started again. Each finished run is added to an experiment file (JSON
+lines, one summary record per run: see ``tools/utils/results.py``;
+``--experiment docs/results/NAME.jsonl`` adds them to the repository's),
+and the markdown table ``WORK_DIR/NAME.md`` is rendered from its records:
+per method, the mean and standard deviation over seeds of the last-epoch
+top-1, the best-epoch top-1 (the official BBN code kept the best epoch on
+the test set: quote both), the class-averaged and many/medium/few-shot
+accuracy of the last epoch, and the wall time per run.
 
 A two-stage config names its first stage with ``stage1_config`` (a path
 relative to the config); that run is trained first for the same seed.
@@ -19,6 +22,7 @@ Usage:
     python tools/benchmarks/compare_methods.py CONFIG [CONFIG ...]
         --work-dir DIR [--seeds 0 1 2] [--epochs N] [--data DATA_FILE]
         [--schedule SCHEDULE_FILE] [--cfg-options k=v ...] [--name NAME]
+        [--experiment FILE.jsonl] [--channels-last]
 
 Example (Digits-LT, every method, 3 seeds):
     python tools/benchmarks/compare_methods.py \\
@@ -26,31 +30,28 @@ Example (Digits-LT, every method, 3 seeds):
         --work-dir work_dirs/compare_digits --seeds 0 1 2
 """
 import argparse
-import json
 import os
 import os.path as osp
 import platform
 import sys
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 from mmengine.config import Config, DictAction
 
-HERE = osp.dirname(osp.abspath(__file__))
-REPO = osp.dirname(osp.dirname(HERE))
-if REPO not in sys.path:
-    sys.path.insert(0, REPO)
-# tools/launch.py: what tools/train.py and tools/test.py share.
-sys.path.insert(0, osp.join(REPO, 'tools'))
+TOOLS = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(TOOLS)
+for path in (TOOLS, REPO):
+    if path not in sys.path:
+        sys.path.insert(0, path)
 
-from launch import use_channels_last  # noqa: E402
+from utils.experiment import evaluate_run, prepare_config  # noqa: E402
+from utils.experiment import train_run  # noqa: E402
+from utils.results import (add_runs, method_label,  # noqa: E402
+                           methods_table, record_run_dir, run_record,
+                           summarize)
 
-from mmbbn.utils import (evaluate_run, mean_std, prepare_config,  # noqa: E402
-                         train_run)
-
-TRAIN = osp.join(REPO, 'tools', 'train.py')
-TEST = osp.join(REPO, 'tools', 'test.py')
-METRICS = ('lt/top1', 'lt/class_avg', 'lt/many', 'lt/medium', 'lt/few',
-           'lt/ece')
+TRAIN = osp.join(TOOLS, 'train.py')
+TEST = osp.join(TOOLS, 'test.py')
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -76,6 +77,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'from the file name)')
     parser.add_argument('--name', default='comparison',
                         help='file name of the table (default: comparison)')
+    parser.add_argument('--experiment',
+                        help='experiment file the runs are added to '
+                        '(default: WORK_DIR/NAME.jsonl)')
     parser.add_argument('--rerun', action='store_true',
                         help='retrain runs that already finished')
     parser.add_argument('--channels-last', action='store_true',
@@ -87,22 +91,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     if args.epochs is not None and args.epochs < 1:
         parser.error(f'--epochs={args.epochs} is not a positive integer')
     return args
-
-
-def method_label(path: str) -> str:
-    """``ce-drw`` for ``.../ce-drw_resnet32_...py``; the folder for CE.
-
-    Args:
-        path (str): A config file.
-
-    Returns:
-        str: The method's short name.
-    """
-    stem = osp.splitext(osp.basename(path))[0]
-    algo = stem.split('_')[0]
-    if algo.startswith('resnet'):
-        return osp.basename(osp.dirname(osp.abspath(path)))
-    return algo
 
 
 def pretrained_init(cfg: Config) -> Optional[dict]:
@@ -134,12 +122,9 @@ class Comparison:
                 first = Config.fromfile(self.stage1_path(path, plain))
                 epochs = max(1, round(plain.train_cfg.max_epochs * epochs /
                                       first.train_cfg.max_epochs))
-        cfg = prepare_config(path, data=args.data, schedule=schedule,
-                             epochs=epochs, seed=seed,
-                             cfg_options=args.cfg_options)
-        if args.channels_last:
-            use_channels_last(cfg)
-        return cfg
+        return prepare_config(path, data=args.data, schedule=schedule,
+                              epochs=epochs, seed=seed,
+                              cfg_options=args.cfg_options)
 
     @staticmethod
     def stage1_path(path: str, cfg: Config) -> str:
@@ -163,14 +148,18 @@ class Comparison:
         print(f'[compare_methods] {label} seed {seed}: {run_dir}',
               flush=True)
         reuse = not self.args.rerun
+        # The tools switch channels-last on (one owner of how).
+        extra = ['--channels-last'] if self.args.channels_last else []
         init = pretrained_init(cfg)
         if checkpoint is not None and init is None:
-            result = evaluate_run(cfg, run_dir, checkpoint, TEST, reuse=reuse)
+            result = evaluate_run(cfg, run_dir, checkpoint, TEST, reuse=reuse,
+                                  args=extra)
         else:
             if checkpoint is not None:
                 init.checkpoint = checkpoint
-            result = train_run(cfg, run_dir, TRAIN, reuse=reuse)
-        result.update(config=osp.relpath(path, REPO), seed=seed)
+            result = train_run(cfg, run_dir, TRAIN, reuse=reuse, args=extra)
+        result.update(config=osp.relpath(path, REPO), seed=seed,
+                      run_dir=run_dir)
         if not result['ok']:
             print(f'[compare_methods] {label} seed {seed} FAILED: '
                   f'{result["error"]}\n{result.get("log", "")[-1500:]}',
@@ -178,51 +167,19 @@ class Comparison:
         return result
 
 
-def summarize(label: str, path: str, runs: List[dict]) -> dict:
-    """Mean and std over seeds of one method's results."""
-    ok = [r for r in runs if r['ok']]
-    row = dict(method=label, config=osp.relpath(path, REPO),
-               seeds=[r['seed'] for r in ok],
-               failed=[r['seed'] for r in runs if not r['ok']],
-               wall_s=mean_std([r['wall_s'] for r in ok]))
-    for key in METRICS:
-        row[f'last {key}'] = mean_std([r['last'].get(key) for r in ok])
-    row['best lt/top1'] = mean_std([r['best'].get('lt/top1') for r in ok])
-    return row
-
-
-def cell(stat: dict, digits: int = 2) -> str:
-    """``mean ± std`` (or ``-``)."""
-    if not stat['n'] or stat['mean'] != stat['mean']:
-        return '-'
-    if stat['n'] == 1:
-        return f'{stat["mean"]:.{digits}f}'
-    return f'{stat["mean"]:.{digits}f} ± {stat["std"]:.{digits}f}'
-
-
-def markdown(rows: List[dict], header: str) -> str:
-    """The table as markdown."""
-    lines = [
-        header, '',
-        '| method | seeds | top-1 last | top-1 best | class-avg | many | '
-        'medium | few | ECE | s / run |',
-        '|---|---|---|---|---|---|---|---|---|---|'
-    ]
-    for row in rows:
-        seeds = ','.join(map(str, row['seeds'])) or '-'
-        if row['failed']:
-            seeds += f' (failed: {",".join(map(str, row["failed"]))})'
-        lines.append(
-            f'| {row["method"]} | {seeds} | {cell(row["last lt/top1"])} | '
-            f'{cell(row["best lt/top1"])} | '
-            f'{cell(row["last lt/class_avg"])} | {cell(row["last lt/many"])}'
-            f' | {cell(row["last lt/medium"])} | {cell(row["last lt/few"])} '
-            f'| {cell(row["last lt/ece"])} | {cell(row["wall_s"], 0)} |')
-    return '\n'.join(lines) + '\n'
+def record(label: str, result: dict) -> dict:
+    """The experiment-file record of a finished (config, seed)."""
+    try:
+        return record_run_dir(result['run_dir'], label, result['seed'],
+                              result['config'], result['wall_s'])[0]
+    except FileNotFoundError:  # a second stage that only tests
+        return run_record(label, result['seed'], result['config'],
+                          dict(last=result['last'], best=result['best']),
+                          wall_s=result['wall_s'])
 
 
 def main(argv=None) -> int:
-    """Run everything, write the table, print a one-line summary."""
+    """Run everything, write the records and the table, print a summary."""
     args = parse_args(argv)
     os.makedirs(args.work_dir, exist_ok=True)
     labels = args.labels or [method_label(p) for p in args.configs]
@@ -231,40 +188,44 @@ def main(argv=None) -> int:
                          f'({labels}); pass --labels')
     comparison = Comparison(args)
     # Seed by seed, so an interrupted benchmark has whole tables.
-    runs = {label: [] for label in labels}
+    results = {label: [] for label in labels}
     for seed in args.seeds:
         for path, label in zip(args.configs, labels):
-            runs[label].append(comparison.run(path, seed, label))
-    rows = [summarize(label, path, runs[label])
-            for path, label in zip(args.configs, labels)]
+            results[label].append(comparison.run(path, seed, label))
     command = ' '.join(['python', osp.relpath(osp.abspath(__file__), REPO)] +
                        (argv if argv is not None else sys.argv[1:]))
     machine = f'{platform.machine()}, {os.cpu_count()} CPU threads visible'
+    records = [record(label, r) for label in labels for r in results[label]
+               if r['ok']]
+    failed = {label: [r['seed'] for r in rs if not r['ok']]
+              for label, rs in results.items()}
+    out = osp.join(args.work_dir, args.name)
+    experiment = args.experiment or out + '.jsonl'
+    add_runs(experiment, records, header=dict(
+        experiment=osp.splitext(osp.basename(experiment))[0],
+        machine=machine, commands=[command], data=args.data,
+        schedule=args.schedule, epochs=args.epochs))
     # The runs' own wall times: reused runs count what they took then.
-    trained = sum(r['wall_s'] for rs in runs.values() for r in rs
-                  if r['ok'])
+    trained = sum(r.get('wall_s', 0) for r in records)
     header = (f'Command: `{command}`  \nMachine: {machine}; the runs took '
               f'{trained:.0f} s in all. Values: mean ± std '
               'over seeds, %, test set; "last" = final epoch, "best" = best '
-              'validated epoch.')
-    table = dict(command=command, machine=machine,
-                 data=args.data, schedule=args.schedule, epochs=args.epochs,
-                 seeds=args.seeds, rows=rows)
-    out = osp.join(args.work_dir, args.name)
-    with open(out + '.json', 'w') as f:
-        json.dump(table, f, indent=1)
+              f'validated epoch. Records: {experiment}')
     with open(out + '.md', 'w') as f:
-        f.write(markdown(rows, header))
+        f.write(header + '\n\n' + methods_table(
+            records, labels, args.seeds, wall=True, failed=failed) + '\n')
+    rows = [summarize(label, [r for r in records if r['method'] == label])
+            for label in labels]
     done = [r for r in rows if r['seeds']]
     best = max(done, key=lambda r: r['last lt/top1']['mean'], default=None)
-    failed = sum(len(r['failed']) for r in rows)
+    failures = sum(map(len, failed.values()))
     summary = (f'compare_methods: {len(rows)} configs x {len(args.seeds)} '
-               f'seeds, {failed} failed -> {out}.md')
+               f'seeds, {failures} failed -> {out}.md, {experiment}')
     if best is not None:
         summary += (f'; best last top-1 {best["method"]} '
                     f'{best["last lt/top1"]["mean"]:.2f}')
     print(summary, flush=True)
-    return 1 if failed else 0
+    return 1 if failures else 0
 
 
 if __name__ == '__main__':

@@ -1,48 +1,54 @@
 """Summarise finished training runs: last and best top-1, many/medium/few.
 
-Reads what :class:`LongTailMetricHook` writes into each run's log dir
-(``best_last.json``) and prints one line per run plus a markdown table;
+Reads the ``best_last.json`` that :class:`LongTailMetricHook` writes into
+each run's log dir, prints one line per run (naming the run it read: the
+newest of a work dir, or the run dir given) plus a markdown table, and
 writes everything as JSON.
 
 Usage:
-    python tools/benchmarks/summarize_runs.py WORK_DIR [WORK_DIR ...]
+    python tools/benchmarks/summarize_runs.py RUN_OR_WORK_DIR [...]
         [--out summary.json]
 """
 import argparse
-import glob
 import json
 import os.path as osp
-from typing import List, Optional
+import sys
+from typing import List
+
+TOOLS = osp.dirname(osp.dirname(osp.abspath(__file__)))
+if TOOLS not in sys.path:
+    sys.path.insert(0, TOOLS)
+
+from utils.records import REPORT, find_run, read_report  # noqa: E402
 
 KEYS = ('lt/top1', 'lt/many', 'lt/medium', 'lt/few', 'lt/class_avg',
         'lt/ece')
 
 
-def find_report(work_dir: str) -> Optional[str]:
-    """The newest ``best_last.json`` under a work dir."""
-    found = sorted(glob.glob(osp.join(work_dir, '*', 'best_last.json')))
-    return found[-1] if found else None
-
-
-def summarize(work_dir: str) -> dict:
-    """Last and best epoch figures of one run.
+def summarize(path: str) -> dict:
+    """Last and best figures of one run.
 
     Args:
-        work_dir (str): A run's work dir.
+        path (str): A run dir, or a work dir (its newest finished run).
 
     Returns:
-        dict: ``run``, ``last``, ``best`` (each metric key -> value) and the
-        epochs; ``missing`` if the run wrote no report.
+        dict: ``run``, ``read`` (which run), ``last``, ``best`` (each
+        metric key -> value) and their epochs (or iterations);
+        ``missing`` if no run wrote a report.
     """
-    path = find_report(work_dir)
-    if path is None:
-        return dict(run=work_dir, missing=True)
-    with open(path) as f:
-        report = json.load(f)
-    pick = lambda h: {k: h[k] for k in KEYS if k in h}  # noqa: E731
-    return dict(run=work_dir, report=path,
-                last_epoch=report['last']['epoch'],
-                best_epoch=report['best']['epoch'],
+    try:
+        run, note = find_run(path, REPORT)
+    except FileNotFoundError as e:
+        return dict(run=path, missing=True, read=str(e))
+    report = read_report(run)
+    unit = report.get('unit', 'epoch')
+
+    def pick(entry):
+        return {k: entry[k] for k in KEYS if entry.get(k) is not None}
+
+    return dict(run=path, report=osp.join(run, REPORT), read=note,
+                unit=unit, last_step=report['last'].get(unit),
+                best_step=report['best'].get(unit),
                 last=pick(report['last']), best=pick(report['best']))
 
 
@@ -60,26 +66,28 @@ def table(rows: List[dict]) -> str:
         lines.append(
             f'| {osp.basename(r["run"].rstrip("/"))} | '
             f'{fmt(last, "lt/top1")} | {fmt(best, "lt/top1")} '
-            f'({r["best_epoch"]}) | {fmt(last, "lt/many")} | '
+            f'({r["best_step"]}) | {fmt(last, "lt/many")} | '
             f'{fmt(last, "lt/medium")} | {fmt(last, "lt/few")} | '
             f'{fmt(last, "lt/ece")} |')
     return '\n'.join(lines)
 
 
-def main() -> None:
+def main(argv=None) -> None:
     """Print the summary lines and table; write JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('work_dirs', nargs='+')
+    parser.add_argument('work_dirs', nargs='+',
+                        help='run dirs or work dirs (their newest run)')
     parser.add_argument('--out', default='summary.json')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     rows = [summarize(w) for w in args.work_dirs]
     for r in rows:
         if r.get('missing'):
-            print(f'{r["run"]}: no best_last.json')
+            print(f'{r["run"]}: no {REPORT} ({r["read"]})')
         else:
-            print(f'{r["run"]}: last top-1 {r["last"]["lt/top1"]:.2f} '
-                  f'(epoch {r["last_epoch"]}), best '
-                  f'{r["best"]["lt/top1"]:.2f} (epoch {r["best_epoch"]})')
+            print(f'{r["run"]}: {r["read"]}; last top-1 '
+                  f'{r["last"]["lt/top1"]:.2f} ({r["unit"]} '
+                  f'{r["last_step"]}), best {r["best"]["lt/top1"]:.2f} '
+                  f'({r["unit"]} {r["best_step"]})')
     print(table(rows))
     with open(args.out, 'w') as f:
         json.dump(rows, f, indent=1)

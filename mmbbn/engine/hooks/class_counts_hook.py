@@ -1,5 +1,5 @@
-"""Gives every module that asks for them the training-class counts."""
-from typing import Iterator, List, Optional
+"""Gives every module and metric that asks the training-class counts."""
+from typing import Iterator, List, Optional, Sequence
 
 import numpy as np
 import torch.nn as nn
@@ -55,60 +55,97 @@ def modules_with(model: nn.Module, method: str) -> Iterator[nn.Module]:
             yield module
 
 
+def _evaluator_metrics(runner, loop_name: str) -> list:
+    """Metrics of a built loop's evaluator that want the counts."""
+    loop = getattr(runner, loop_name, None)
+    metrics = getattr(getattr(loop, 'evaluator', None), 'metrics', None)
+    return [m for m in metrics or []
+            if callable(getattr(m, 'set_class_counts', None))
+            and getattr(m, 'needs_class_counts', True)]
+
+
 @HOOKS.register_module()
 class ClassCountsHook(Hook):
     """Calls ``set_class_counts(counts)`` on every module that has it.
 
     The counts are those of the training set of the same config (see
-    :func:`train_class_counts`), so no config ever types them. They are
-    set before training, validation and testing; they are derived again
-    in every run and never saved, so a resumed run gets the same values.
-    Modules that want them (the losses of :mod:`mmbbn.models.losses`,
-    :class:`PostHocLinearClsHead`) define ``set_class_counts``; a model
-    without such modules costs nothing (the training set is not even
-    looked at).
+    :func:`train_class_counts`), so no config ever types them. The
+    receivers are the model's modules that define ``set_class_counts``
+    (the losses of :mod:`mmbbn.models.losses`,
+    :class:`PostHocLinearClsHead`) and the metrics of the running
+    validation or test evaluator that define it (:class:`LongTailMetric`,
+    unless it was given counts). They are set before training, each
+    validation and testing; they are derived once per run and never
+    saved, so a resumed run gets the same values. Where nothing asks for
+    them the training set is not even looked at.
+
+    A model module that needs the counts fails the run in one line when
+    they cannot be derived; a metric only loses its many / medium / few
+    figures, with a warning saying why (the test split may be all a user
+    has).
     """
 
     priority = 'ABOVE_NORMAL'
 
     def __init__(self) -> None:
         self._counts: Optional[np.ndarray] = None
+        self._error: Optional[Exception] = None
 
-    def _apply(self, runner) -> None:
-        targets: List[nn.Module] = list(
-            modules_with(runner.model, 'set_class_counts'))
-        if not targets:
-            return
-        if self._counts is None:
+    def _derive(self, runner, targets: list, modules: list) -> None:
+        """Derive the counts once; log them, or why there are none.
+
+        Raises when a model module needs them and they cannot be derived.
+        """
+        def names(objs) -> str:
+            return ', '.join(sorted({type(m).__name__ for m in objs}))
+
+        if self._counts is None and self._error is None:
             try:
                 self._counts = train_class_counts(runner)
-            except ValueError as e:
-                names = sorted({type(m).__name__ for m in targets})
+            except Exception as e:
+                self._error = e
+                if not modules:
+                    runner.logger.warning(
+                        'ClassCountsHook: no training counts, so no many/'
+                        f'medium/few accuracy ({type(e).__name__}: {e})')
+            else:
+                counts = self._counts
+                shown = (counts.tolist() if len(counts) <= 20 else
+                         f'{len(counts)} classes, {counts.max()} .. '
+                         f'{counts.min()}')
+                runner.logger.info(
+                    f'ClassCountsHook: {int(counts.sum())} training images '
+                    f'({shown}) -> {names(targets)}')
+        if self._counts is None and modules:
+            if isinstance(self._error, ValueError):
                 raise ValueError(
-                    f'ClassCountsHook: {", ".join(names)} need(s) the '
-                    f'training-class counts, but {e}') from None
-            counts = self._counts
-            shown = (counts.tolist() if len(counts) <= 20 else
-                     f'{len(counts)} classes, {counts.max()} .. '
-                     f'{counts.min()}')
-            runner.logger.info(
-                f'ClassCountsHook: {int(counts.sum())} training images '
-                f'({shown}) -> ' +
-                ', '.join(sorted({type(m).__name__ for m in targets})))
-        for module in targets:
-            module.set_class_counts(self._counts)
+                    f'ClassCountsHook: {names(modules)} need(s) the '
+                    f'training-class counts, but {self._error}') from None
+            raise self._error
+
+    def _apply(self, runner, metrics: Sequence = ()) -> None:
+        modules: List[nn.Module] = list(
+            modules_with(runner.model, 'set_class_counts'))
+        targets = modules + list(metrics)
+        if not targets:
+            return
+        self._derive(runner, targets, modules)
+        if self._counts is None:
+            return
+        for target in targets:
+            target.set_class_counts(self._counts)
 
     def before_train(self, runner) -> None:
         """Set the counts before the first training step."""
         self._apply(runner)
 
     def before_val(self, runner) -> None:
-        """Set the counts for a validation outside training."""
-        self._apply(runner)
+        """Set the counts of the model and the validation metrics."""
+        self._apply(runner, _evaluator_metrics(runner, '_val_loop'))
 
     def before_test(self, runner) -> None:
         """Set the counts after the checkpoint is loaded, before testing."""
-        self._apply(runner)
+        self._apply(runner, _evaluator_metrics(runner, '_test_loop'))
 
 
 __all__ = ['ClassCountsHook', 'modules_with', 'train_class_counts', 'unwrap']

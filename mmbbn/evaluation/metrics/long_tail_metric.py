@@ -1,14 +1,19 @@
 """Accuracy the long-tail way: by shot group, per class, and calibration."""
+import io
 import json
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
+from rich import box
+from rich.console import Console
+from rich.table import Table
 
+from mmbbn.datasets.labels import class_counts
 from mmbbn.registry import METRICS
 
 # Classes listed in the log at each end of the by-count order.
@@ -48,7 +53,7 @@ def per_class_accuracy(labels: np.ndarray, preds: np.ndarray,
     Returns:
         np.ndarray: float64 accuracies of shape (num_classes, ).
     """
-    total = np.bincount(labels, minlength=num_classes)
+    total = class_counts(labels, num_classes)
     correct = np.bincount(
         labels, weights=(preds == labels), minlength=num_classes)
     with np.errstate(invalid='ignore', divide='ignore'):
@@ -116,14 +121,8 @@ def reliability_bins(confidence: np.ndarray, correct: np.ndarray,
     return dict(
         edges=np.linspace(0.0, 1.0, bins + 1).tolist(),
         count=n.tolist(),
-        confidence=_none_for_nan(conf),
-        accuracy=_none_for_nan(acc))
-
-
-def _none_for_nan(values) -> list:
-    """Floats for JSON, with None where a value is NaN."""
-    return [None if v != v else float(v) for v in np.asarray(values,
-                                                             np.float64)]
+        confidence=json_safe(conf),
+        accuracy=json_safe(acc))
 
 
 def json_safe(value):
@@ -145,16 +144,41 @@ def json_safe(value):
     return value
 
 
+def scores_and_labels(
+        data_samples: Sequence[dict]) -> Tuple[torch.Tensor, torch.Tensor]:
+    """The scores (N, C) and labels (N, ) of a batch of data samples.
+
+    The one place where the metric's input is read: a data sample holds
+    one prediction (``pred_score`` (C, ), ``gt_label`` (1, ), as
+    MMPretrain's heads give) or a batch of them (``pred_score`` (B, C),
+    ``gt_label`` (B, )); both are reduced to the same two tensors.
+
+    Args:
+        data_samples (Sequence[dict]): The model's outputs as dicts.
+
+    Returns:
+        tuple[torch.Tensor, torch.Tensor]: Scores and int64 labels.
+    """
+    scores, labels = [], []
+    for sample in data_samples:
+        score = sample['pred_score']
+        scores.append(score.reshape(-1, score.shape[-1]))
+        labels.append(sample['gt_label'].reshape(-1))
+    return torch.cat(scores), torch.cat(labels).long()
+
+
 @METRICS.register_module()
 class LongTailMetric(BaseMetric):
     """Top-k, class-averaged, many/medium/few-shot, per-class accuracy, ECE.
 
     Group accuracies are means of per-class accuracies (classes without
     test images are skipped). The training counts come from the training
-    set of the same config through :class:`LongTailMetricHook` (or
-    ``train_class_counts``); without them the groups are left out. Every
-    evaluation logs one compact table; with ``out_file`` set (the hook sets
-    it in the work dir) the full per-class result is written as JSON.
+    set of the same config through :class:`ClassCountsHook`, which calls
+    :meth:`set_class_counts` as it does for the losses; counts given as
+    ``train_class_counts`` win. Without counts the groups are left out.
+    Every evaluation logs one table; with ``out_file`` set
+    (:class:`LongTailMetricHook` sets it in the run's log dir) the full
+    per-class result is written as JSON.
 
     Results (with the ``lt`` prefix): ``top1``, ``top5``, ``class_avg``,
     ``many``, ``medium``, ``few``, ``ece``, all in percent.
@@ -166,7 +190,7 @@ class LongTailMetric(BaseMetric):
         few_shot (int): Fewer than this: few-shot. Defaults to 20.
         ece_bins (int): Bins of the calibration error. Defaults to 15.
         train_class_counts (Sequence[int], optional): Training images per
-            class; set by :class:`LongTailMetricHook` when None.
+            class; when None, :class:`ClassCountsHook` sets them.
         collect_device (str): Where results are gathered. Defaults to 'cpu'.
         prefix (str, optional): Defaults to ``'lt'``.
     """
@@ -202,17 +226,100 @@ class LongTailMetric(BaseMetric):
         self.out_file: Optional[str] = None
         self.last_result: Optional[dict] = None
 
+    @property
+    def needs_class_counts(self) -> bool:
+        """Whether :class:`ClassCountsHook` should hand counts to it."""
+        return self.train_class_counts is None
+
+    def set_class_counts(self, counts: Sequence[int]) -> None:
+        """Take the training-class counts (from :class:`ClassCountsHook`).
+
+        Counts given in the config are kept.
+
+        Args:
+            counts (Sequence[int]): Training images per class.
+        """
+        if self.needs_class_counts:
+            self.train_class_counts = np.asarray(counts, np.int64)
+
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
-        """Keep each prediction compactly: label, top-k, confidence."""
+        """Keep each prediction compactly: label, top-k, confidence.
+
+        One entry per image (MMEngine's result collection across ranks
+        relies on it), also when a data sample holds a batch.
+        """
         if not data_samples:
             return
-        scores = torch.stack([ds['pred_score'] for ds in data_samples])
-        labels = torch.cat([ds['gt_label'] for ds in data_samples])
-        kmax = min(max(self.topk), scores.size(1))
+        scores, labels = scores_and_labels(data_samples)
+        num_classes = scores.size(1)
+        kmax = min(max(self.topk), num_classes)
         conf, top = scores.float().topk(kmax, dim=1)
-        for label, row, c in zip(labels.tolist(), top.tolist(),
-                                 conf[:, 0].tolist()):
-            self.results.append((label, row, c, scores.size(1)))
+        self.results.extend(
+            (label, row, c, num_classes) for label, row, c in zip(
+                labels.tolist(), top.tolist(), conf[:, 0].tolist()))
+
+    @staticmethod
+    def calculate(pred_topk: np.ndarray,
+                  confidence: np.ndarray,
+                  target: np.ndarray,
+                  num_classes: int,
+                  train_class_counts: Optional[np.ndarray] = None,
+                  topk: Sequence[int] = (1, 5),
+                  many_shot: int = 100,
+                  few_shot: int = 20,
+                  ece_bins: int = 15) -> dict:
+        """Every figure of the metric from top-k predictions.
+
+        Args:
+            pred_topk (np.ndarray): (N, k) classes of the k best scores
+                of each image, best first (k may be smaller than
+                ``max(topk)``: larger top-k are then left out).
+            confidence (np.ndarray): (N, ) top-1 probability.
+            target (np.ndarray): (N, ) true classes.
+            num_classes (int): Number of classes.
+            train_class_counts (np.ndarray, optional): Training images per
+                class; without them no many/medium/few figures.
+            topk (Sequence[int]): The top-k accuracies.
+            many_shot (int): More training images than this: many-shot.
+            few_shot (int): Fewer than this: few-shot.
+            ece_bins (int): Bins of the calibration error.
+
+        Returns:
+            dict: ``summary`` (figure -> %, NaN where undefined),
+            ``group_sizes``, ``per_class_accuracy``, ``test_class_counts``
+            and ``reliability`` (see :func:`reliability_bins`).
+        """
+        pred_topk = np.asarray(pred_topk, np.int64).reshape(len(target), -1)
+        target = np.asarray(target, np.int64)
+        bad = target[(target < 0) | (target >= num_classes)]
+        if len(bad):
+            raise ValueError(f'LongTailMetric: gt_label={int(bad[0])} is '
+                             f'outside the {num_classes} classes')
+        preds = pred_topk[:, 0]
+        correct = preds == target
+        summary = {}
+        for k in topk:
+            if k <= pred_topk.shape[1]:
+                hits = (pred_topk[:, :k] == target[:, None]).any(axis=1)
+                summary[f'top{k}'] = float(100.0 * hits.mean())
+        class_acc = per_class_accuracy(target, preds, num_classes)
+        summary['class_avg'] = float(np.nanmean(class_acc))
+        groups = {}
+        if train_class_counts is not None:
+            masks = shot_groups(train_class_counts, many_shot, few_shot)
+            for name, mask in masks.items():
+                tested = mask & ~np.isnan(class_acc)
+                groups[name] = int(tested.sum())
+                summary[name] = (float(np.mean(class_acc[tested]))
+                                 if tested.any() else float('nan'))
+        summary['ece'] = expected_calibration_error(confidence, correct,
+                                                    ece_bins)
+        return dict(
+            summary=summary,
+            group_sizes=groups,
+            per_class_accuracy=class_acc,
+            test_class_counts=class_counts(target, num_classes),
+            reliability=reliability_bins(confidence, correct, ece_bins))
 
     def compute_metrics(self, results: List[tuple]) -> dict:
         """Compute every figure, log the table, write the JSON.
@@ -227,80 +334,49 @@ class LongTailMetric(BaseMetric):
         if not results:
             raise ValueError('LongTailMetric: no predictions to evaluate '
                              '(is the test set empty?)')
-        labels = np.array([r[0] for r in results], dtype=np.int64)
         kmax = min(len(r[1]) for r in results)
-        top = np.array([r[1][:kmax] for r in results], dtype=np.int64)
-        confidence = np.array([r[2] for r in results])
-        num_classes = max(r[3] for r in results)
-        classes = self.dataset_meta.get('classes') if self.dataset_meta \
-            else None
-        if classes is not None:
-            num_classes = len(classes)
-        bad = labels[(labels < 0) | (labels >= num_classes)]
-        if len(bad):
-            raise ValueError(f'LongTailMetric: gt_label={int(bad[0])} is '
-                             f'outside the {num_classes} classes')
-        preds = top[:, 0]
-        correct = preds == labels
-
-        summary = {}
-        for k in self.topk:
-            if k <= kmax:
-                hits = (top[:, :k] == labels[:, None]).any(axis=1)
-                summary[f'top{k}'] = float(100.0 * hits.mean())
-        class_acc = per_class_accuracy(labels, preds, num_classes)
-        summary['class_avg'] = float(np.nanmean(class_acc))
-        groups = {}
+        classes = (self.dataset_meta or {}).get('classes')
+        num_classes = (len(classes) if classes is not None else
+                       max(r[3] for r in results))
         counts = self.train_class_counts
         if counts is not None and len(counts) != num_classes:
             MMLogger.get_current_instance().warning(
                 f'LongTailMetric: {len(counts)} training counts for '
                 f'{num_classes} classes; many/medium/few left out')
             counts = None
-        if counts is not None:
-            for name, mask in shot_groups(counts, self.many_shot,
-                                          self.few_shot).items():
-                tested = mask & ~np.isnan(class_acc)
-                groups[name] = int(tested.sum())
-                summary[name] = (float(np.mean(class_acc[tested]))
-                                 if tested.any() else float('nan'))
-        summary['ece'] = expected_calibration_error(confidence, correct,
-                                                    self.ece_bins)
+        result = self.calculate(
+            pred_topk=np.array([r[1][:kmax] for r in results], np.int64),
+            confidence=np.array([r[2] for r in results]),
+            target=np.array([r[0] for r in results], np.int64),
+            num_classes=num_classes,
+            train_class_counts=counts,
+            topk=self.topk,
+            many_shot=self.many_shot,
+            few_shot=self.few_shot,
+            ece_bins=self.ece_bins)
         self.last_result = json_safe(dict(
-            summary=summary,
-            group_sizes=groups,
+            summary=result['summary'],
+            group_sizes=result['group_sizes'],
             many_shot=self.many_shot,
             few_shot=self.few_shot,
             ece_bins=self.ece_bins,
-            num_test_images=int(len(labels)),
+            num_test_images=len(results),
             classes=list(classes) if classes is not None else None,
             train_class_counts=counts,
-            test_class_counts=np.bincount(labels, minlength=num_classes),
-            per_class_accuracy=class_acc,
-            reliability=reliability_bins(confidence, correct,
-                                         self.ece_bins)))
-        self._log_table(summary, groups, class_acc, classes, counts)
+            test_class_counts=result['test_class_counts'],
+            per_class_accuracy=result['per_class_accuracy'],
+            reliability=result['reliability']))
+        MMLogger.get_current_instance().info(
+            self._table(result, classes, counts))
         if self.out_file:
             write_result_json(self.out_file, self.last_result)
-        return summary
+        return result['summary']
 
-    def _log_table(self, summary: dict, groups: dict, class_acc: np.ndarray,
-                   classes: Optional[Sequence[str]],
-                   counts: Optional[np.ndarray]) -> None:
-        """Log the summary table and the per-class accuracies."""
-        labels = {
-            name: f'{name} ({groups[name]} cls)'
-            for name in ('many', 'medium', 'few') if name in groups
-        }
-        header = [labels.get(k, k) for k in summary]
-        values = ['n/a' if v != v else f'{v:.2f}' for v in summary.values()]
-        widths = [max(len(h), len(v)) for h, v in zip(header, values)]
-        rule = '+' + '+'.join('-' * (w + 2) for w in widths) + '+'
-
-        def row(cells):
-            return '| ' + ' | '.join(
-                c.ljust(w) for c, w in zip(cells, widths)) + ' |'
-
+    def _table(self, result: dict, classes: Optional[Sequence[str]],
+               counts: Optional[np.ndarray]) -> str:
+        """The summary table (rich, ASCII) and the per-class accuracies."""
+        summary, groups = result['summary'], result['group_sizes']
+        class_acc = result['per_class_accuracy']
         tested = int(np.sum(~np.isnan(class_acc)))
         title = (f'Long-tail accuracy (%) of {len(class_acc)} classes '
                  f'({tested} with test images)')
@@ -308,7 +384,15 @@ class LongTailMetric(BaseMetric):
             title += (f'; many: >{self.many_shot}, medium: '
                       f'{self.few_shot}..{self.many_shot}, few: '
                       f'<{self.few_shot} training images')
-        lines = [title, rule, row(header), rule, row(values), rule]
+        table = Table(box=box.ASCII)
+        for name in summary:
+            table.add_column(f'{name} ({groups[name]} cls)'
+                             if name in groups else name)
+        table.add_row(*('n/a' if v != v else f'{v:.2f}'
+                        for v in summary.values()))
+        console = Console(file=io.StringIO(), width=1000, color_system=None)
+        console.print(table)
+        lines = [title, console.file.getvalue().rstrip()]
 
         def rows(indices) -> List[str]:
             cells = []
@@ -332,7 +416,7 @@ class LongTailMetric(BaseMetric):
             lines += rows(order[-PER_CLASS_SHOWN:])
         else:
             lines += rows(order)
-        MMLogger.get_current_instance().info('\n'.join(lines))
+        return '\n'.join(lines)
 
 
 def write_result_json(path: str, result: dict) -> None:
@@ -351,6 +435,6 @@ def write_result_json(path: str, result: dict) -> None:
 
 __all__ = [
     'LongTailMetric', 'expected_calibration_error', 'json_safe',
-    'per_class_accuracy', 'reliability_bins', 'shot_groups',
-    'write_result_json'
+    'per_class_accuracy', 'reliability_bins', 'scores_and_labels',
+    'shot_groups', 'write_result_json'
 ]

@@ -88,3 +88,45 @@ def test_a_real_runner_trains_and_tests_with_derived_counts(
     metrics = tester.test()
     assert tester.model.head.class_counts.tolist() == TINY_COUNTS
     assert 'lt/top1' in metrics
+
+
+def test_metrics_get_the_same_counts_unless_configured(cifar10_tiny):
+    from mmbbn.evaluation import LongTailMetric
+    asks, given = LongTailMetric(), LongTailMetric(train_class_counts=[1] *
+                                                   10)
+    cfg = tiny_cls_cfg(cifar10_tiny, '/tmp/unused')
+    runner, messages = fake_runner(nn.Sequential(Spy()), cfg)
+    runner._val_loop = SimpleNamespace(
+        evaluator=SimpleNamespace(metrics=[asks, given]))
+    hook = ClassCountsHook()
+    hook.before_train(runner)
+    hook.before_val(runner)
+    assert asks.train_class_counts.tolist() == TINY_COUNTS
+    assert given.train_class_counts.tolist() == [1] * 10  # config wins
+    assert runner.model[0].counts == [TINY_COUNTS, TINY_COUNTS]
+    assert len(messages) == 1  # derived once, for the model and metric
+
+
+def test_a_metric_without_counts_only_loses_its_groups():
+    from mmbbn.evaluation import LongTailMetric
+    metric = LongTailMetric()
+    runner, _ = fake_runner(nn.Linear(2, 2), dict(train_dataloader=None))
+    warnings = []
+    runner.logger.warning = warnings.append
+    runner._test_loop = SimpleNamespace(
+        evaluator=SimpleNamespace(metrics=[metric]))
+    hook = ClassCountsHook()
+    hook.before_test(runner)
+    hook.before_test(runner)
+    assert metric.train_class_counts is None
+    assert warnings == [
+        'ClassCountsHook: no training counts, so no many/medium/few '
+        'accuracy (ValueError: the config has no train_dataloader.dataset '
+        'to count the training classes of)'
+    ]
+    # A loss that needs them still fails in one line.
+    runner.model = LinearClsHead(3, 4, loss=dict(type='LDAMLoss'))
+    with pytest.raises(ValueError, match='^ClassCountsHook: LDAMLoss '
+                       r'need\(s\) the training-class counts, but the '
+                       'config has no train_dataloader'):
+        hook.before_test(runner)
