@@ -3,8 +3,12 @@
 Tiny widths of the real MMPretrain backbones; the checkpoints are written
 here by plain MMPretrain classifiers (their key layout), never downloaded.
 """
+import glob
+import os.path as osp
+
 import pytest
 import torch
+from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import save_checkpoint
 from mmpretrain.structures import DataSample
@@ -12,7 +16,7 @@ from mmpretrain.structures import DataSample
 from mmbbn.models import count_parameters, hold_out_last_block
 from mmbbn.registry import MODELS
 from mmbbn.structures import BranchPair
-from ..conftest import one_line_error
+from ..conftest import CONFIGS, one_line_error
 
 TINY_VIT = dict(embed_dims=16, num_layers=3, num_heads=2,
                 feedforward_channels=32)
@@ -55,6 +59,15 @@ ARCHS = {
     'deit3': (dict(type='DeiT3', arch=TINY_VIT, img_size=32, patch_size=8),
               None, 32, 'layers.2', 16, True),
 }
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny models: a second thread only adds a barrier per operator."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 def build(cfg):
@@ -262,3 +275,24 @@ def test_a_checkpoint_of_another_architecture_names_the_first_key(
         f'BBN trunk VisionTransformer: {path} has backbone.layers.2.ln1.'
         'weight, which this trunk does not have (weights of another '
         'architecture or depth?)')
+
+
+BASE_MODELS = sorted(glob.glob(osp.join(CONFIGS, '_base_', 'models',
+                                        'bbn_*.py')))
+
+
+@pytest.mark.parametrize('path', BASE_MODELS, ids=osp.basename)
+def test_every_base_model_is_the_plain_backbone_plus_one_block(path):
+    cfg = Config.fromfile(path)
+    model = build(cfg.model)
+    plain = build({k: v for k, v in cfg.model.backbone.items()
+                   if k != 'split_last_block'})
+    held = model.backbone.last_block
+    assert count_parameters(model.backbone) + count_parameters(
+        model.neck) == count_parameters(plain) + count_parameters(
+            model.neck.rebalancing)
+    assert model.head.in_channels == 2 * held.out_channels
+    has_bn = any(isinstance(m, torch.nn.BatchNorm2d) for m in plain.modules())
+    assert model.joint_pass is not has_bn
+    hooks = [h.type for h in cfg.custom_hooks]
+    assert hooks == ['CumulativeAlphaHook']
