@@ -128,9 +128,12 @@ def hold_out_last_block(backbone: nn.Module) -> LastBlock:
 def pretrained_cfg(init_cfg) -> Optional[dict]:
     """The ``Pretrained`` entry of an ``init_cfg`` (dict or list), if any."""
     cfgs = init_cfg if isinstance(init_cfg, list) else [init_cfg]
-    return next((c for c in cfgs if isinstance(c, dict) and str(
-        c.get('type')).split('.')[-1] in ('Pretrained', 'PretrainedInit')),
-                None)
+    for cfg in cfgs:
+        kind = cfg.get('type') if isinstance(cfg, dict) else None
+        name = kind if isinstance(kind, str) else getattr(kind, '__name__', '')
+        if name.split('.')[-1] in ('Pretrained', 'PretrainedInit'):
+            return cfg
+    return None
 
 
 def checkpoint_name(module: nn.Module) -> str:
