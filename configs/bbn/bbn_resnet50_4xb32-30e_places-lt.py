@@ -10,8 +10,8 @@ _base_ = [
 ]
 model = dict(
     # The trunk (stem, layer1..3, layer4.0-1) starts from torchvision's
-    # ImageNet ResNet-50; its layer4.2 and fc are not used, and the two
-    # branch blocks start from their Kaiming initialisation.
+    # ImageNet ResNet-50, both branch blocks from its layer4.2; its fc is
+    # not used (the classifier starts fresh).
     backbone=dict(
         init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
     head=dict(num_classes=365))

@@ -1,7 +1,8 @@
 """Models: backbones, the BBN neck, heads, classifier, preprocessor and
 the losses of the long-tailed baselines."""
-from .backbones import (BBNResNet, CifarBasicBlock, CifarResNet,
-                        count_parameters)
+from .backbones import (BBNResNet, CifarBasicBlock, CifarResNet, LastBlock,
+                        count_parameters, hold_out_last_block,
+                        register_split, supported_backbones)
 from .classifiers import BBNClassifier
 from .data_preprocessors import BBNDataPreprocessor
 from .heads import (BBNHead, NormLinearClsHead, PostHocLinearClsHead,
@@ -10,12 +11,13 @@ from .losses import (BalancedSoftmaxLoss, ClassCountLoss, LDAMLoss,
                      LogitAdjustedLoss, ReweightedCrossEntropyLoss,
                      ReweightedFocalLoss, class_weights)
 from .necks import BBNNeck
-from .utils import BBNPretrained
 
 __all__ = [
-    'BBNClassifier', 'BBNDataPreprocessor', 'BBNHead', 'BBNNeck',
-    'BBNPretrained', 'BBNResNet', 'BalancedSoftmaxLoss', 'CifarBasicBlock',
-    'CifarResNet', 'ClassCountLoss', 'LDAMLoss', 'LogitAdjustedLoss',
-    'NormLinearClsHead', 'PostHocLinearClsHead', 'ReweightedCrossEntropyLoss',
-    'ReweightedFocalLoss', 'class_weights', 'count_parameters', 'mix_features'
+    'BBNClassifier', 'BBNDataPreprocessor', 'BBNHead', 'BBNNeck', 'BBNResNet',
+    'BalancedSoftmaxLoss', 'CifarBasicBlock', 'CifarResNet', 'ClassCountLoss',
+    'LDAMLoss', 'LastBlock', 'LogitAdjustedLoss', 'NormLinearClsHead',
+    'PostHocLinearClsHead', 'ReweightedCrossEntropyLoss',
+    'ReweightedFocalLoss', 'class_weights', 'count_parameters',
+    'hold_out_last_block', 'mix_features', 'register_split',
+    'supported_backbones'
 ]

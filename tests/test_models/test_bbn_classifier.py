@@ -122,8 +122,19 @@ def test_inconsistent_channels_fail_at_build():
     with pytest.raises(ValueError, match='in_channels=64'):
         MODELS.build(bbn_cfg(head=dict(
             type='BBNHead', num_classes=10, in_channels=64)))
-    with pytest.raises(ValueError, match='split_last_block'):
-        MODELS.build(bbn_cfg(backbone=dict(type='CifarResNet', depth=32)))
+
+
+def test_a_plain_backbone_is_split_as_the_flagged_one():
+    # The classifier holds the last block out of any backbone; a backbone
+    # split already (split_last_block=True) is not split twice.
+    plain = MODELS.build(bbn_cfg(backbone=dict(type='CifarResNet',
+                                               depth=32)))
+    flagged = MODELS.build(bbn_cfg())
+    assert len(plain.backbone.layer3) == len(flagged.backbone.layer3) == 4
+    assert [(k, v.shape) for k, v in plain.state_dict().items()] == [
+        (k, v.shape) for k, v in flagged.state_dict().items()]
+    assert [n for n, _ in plain.named_parameters()] == [
+        n for n, _ in flagged.named_parameters()]
 
 
 def test_train_step_with_optimizer():
@@ -144,3 +155,22 @@ def test_train_step_with_optimizer():
     log_vars = model.train_step(data, optim)
     assert set(log_vars) == {'loss', 'accuracy'}
     assert not torch.equal(before, model.head.fc.weight)
+
+
+def test_shipped_checkpoint_keeps_its_keys_in_their_order():
+    # Same names in the same order (an optimizer state resumes by order).
+    import glob
+    import os.path as osp
+
+    from mmengine.config import Config
+    from mmengine.runner import load_checkpoint
+
+    from ..conftest import CONFIGS, REPO
+    (path, ) = glob.glob(osp.join(REPO, 'checkpoints', 'bbn',
+                                  'bbn_resnet32_1xb32-200e_digits-lt_*.pth'))
+    cfg = Config.fromfile(osp.join(CONFIGS, 'bbn',
+                                   'bbn_resnet32_1xb32-200e_digits-lt.py'))
+    model = MODELS.build(cfg.model)
+    saved = torch.load(path, map_location='cpu', weights_only=True)
+    assert list(model.state_dict()) == list(saved['state_dict'])
+    load_checkpoint(model, path, strict=True)

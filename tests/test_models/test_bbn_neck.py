@@ -1,12 +1,12 @@
 import pytest
 import torch
 
-from mmbbn.models import BBNNeck, CifarResNet
+from mmbbn.models import BBNNeck, CifarResNet, hold_out_last_block
 from mmbbn.structures import BranchPair
 
 
-def make_neck():
-    return BBNNeck(block=CifarResNet(depth=20).last_block_cfg)
+def make_neck(**kwargs):
+    return BBNNeck(hold_out_last_block(CifarResNet(depth=20)), **kwargs)
 
 
 def test_branches_are_separate_copies_of_the_block():
@@ -41,6 +41,21 @@ def test_inference_concatenates_both_branches_on_the_same_map():
     assert torch.allclose(out, expected, atol=1e-6)
 
 
-def test_bad_block_config():
-    with pytest.raises(ValueError, match='block'):
-        BBNNeck(block=None)
+@pytest.mark.parametrize('alpha', [0.0, 0.3, 1.0])
+def test_inference_alpha_weights_the_branches_as_the_paper(alpha):
+    neck = make_neck(inference_alpha=alpha).eval()
+    x = torch.randn(2, 64, 8, 8)
+    (out, ) = neck((x, ))
+    f_c = neck.conventional(x).mean(dim=(2, 3))
+    f_r = neck.rebalancing(x).mean(dim=(2, 3))
+    expected = 2 * torch.cat([alpha * f_c, (1 - alpha) * f_r], dim=1)
+    assert torch.allclose(out, expected, atol=1e-6)
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError, match='hold_out_last_block'):
+        BBNNeck(last_block=dict(type='CifarBasicBlock'))
+    with pytest.raises(ValueError) as e:
+        make_neck(inference_alpha=1.5)
+    assert str(e.value) == ('BBNNeck: inference_alpha=1.5 is outside '
+                            '[0, 1]')

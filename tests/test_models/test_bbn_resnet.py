@@ -1,21 +1,20 @@
 import torch
 from mmpretrain.models import ResNet
-from mmpretrain.models.backbones.resnet import Bottleneck
+from mmpretrain.models.backbones.resnet import BasicBlock, Bottleneck
 
-from mmbbn.models import BBNResNet, count_parameters
-from mmbbn.registry import MODELS
+from mmbbn.models import BBNResNet, count_parameters, hold_out_last_block
 
 
 def test_split_resnet50_is_the_official_bbn_trunk():
     trunk = BBNResNet(depth=50, split_last_block=True)
     full = ResNet(depth=50)
     assert len(trunk.layer4) == 2 and len(full.layer4) == 3
-    cfg = trunk.last_block_cfg
-    assert cfg['type'] == 'ResNetBottleneck'
-    assert (cfg['in_channels'], cfg['out_channels'], cfg['stride']) == (
-        2048, 2048, 1)
-    block = MODELS.build(cfg)
+    held = trunk.last_block
+    assert held.name == 'layer4.2' and held.out_channels == 2048
+    block = held.block
     assert isinstance(block, Bottleneck) and block.downsample is None
+    assert (block.in_channels, block.out_channels, block.stride) == (2048,
+                                                                     2048, 1)
     # trunk + one branch block == the full ResNet-50.
     assert count_parameters(trunk) + count_parameters(block) == \
         count_parameters(full)
@@ -24,6 +23,10 @@ def test_split_resnet50_is_the_official_bbn_trunk():
     assert {'conv1.weight', 'bn1.weight', 'layer4.1.conv3.weight',
             'layer4.0.downsample.0.weight'} <= keys
     assert not any(k.startswith('layer4.2.') for k in keys)
+    # MMPretrain's own ResNet splits the same way.
+    plain = ResNet(depth=50)
+    assert hold_out_last_block(plain).name == 'layer4.2'
+    assert set(plain.state_dict()) == keys
 
 
 def test_unsplit_is_mmpretrain_resnet():
@@ -34,18 +37,16 @@ def test_unsplit_is_mmpretrain_resnet():
     theirs.load_state_dict(ours.state_dict())
     x = torch.randn(1, 3, 64, 64)
     assert torch.equal(ours(x)[-1], theirs(x)[-1])
-    assert ours.last_block_cfg['type'] == 'ResNetBasicBlock'
+    assert isinstance(hold_out_last_block(ours).block, BasicBlock)
 
 
 def test_branch_block_init_follows_zero_init_residual():
-    cfg = BBNResNet(depth=50, split_last_block=True).last_block_cfg
-    block = MODELS.build(cfg)
+    block = BBNResNet(depth=50, split_last_block=True).last_block.block
     block.init_weights()
     assert torch.all(block.bn3.weight == 0)
     assert torch.all(block.bn1.weight == 1)
-    cfg = BBNResNet(
+    block = BBNResNet(
         depth=50, split_last_block=True,
-        zero_init_residual=False).last_block_cfg
-    block = MODELS.build(cfg)
+        zero_init_residual=False).last_block.block
     block.init_weights()
     assert torch.all(block.bn3.weight == 1)

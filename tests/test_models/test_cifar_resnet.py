@@ -35,9 +35,9 @@ def test_published_sizes():
 
 def test_bbn_split_has_official_parameter_count():
     trunk = CifarResNet(depth=32, split_last_block=True)
-    block = CifarBasicBlock(
-        **{k: v for k, v in trunk.last_block_cfg.items() if k != 'type'})
-    assert len(trunk.layer3) == 4
+    block = trunk.last_block.block
+    assert isinstance(block, CifarBasicBlock)
+    assert len(trunk.layer3) == 4 and trunk.last_block.name == 'layer3.4'
     assert count_parameters(block) == 73984
     # Official BBN_ResNet_Cifar: trunk + cb_block + rb_block.
     assert count_parameters(trunk) + 2 * count_parameters(block) == 537488
@@ -59,10 +59,7 @@ def test_split_trunk_plus_block_equals_full_network():
     state = full.state_dict()
     trunk.load_state_dict(
         {k: v for k, v in state.items() if not k.startswith('layer3.2.')})
-    block = CifarBasicBlock(**{
-        k: v
-        for k, v in trunk.last_block_cfg.items() if k != 'type'
-    }).eval()
+    block = trunk.last_block.block.eval()
     block.load_state_dict({
         k[len('layer3.2.'):]: v
         for k, v in state.items() if k.startswith('layer3.2.')
@@ -97,8 +94,13 @@ def test_kaiming_and_batchnorm_init():
     w = legacy.layer3[1].bn1.weight
     assert torch.all((w >= 0) & (w <= 1)) and w.std() > 0.1
     assert torch.all(legacy.layer3[1].bn1.bias == 0)
-    cfg_init = legacy.last_block_cfg['init_cfg']
-    assert any(c['type'] == 'Uniform' for c in cfg_init)
+    # The held-out block starts as the rest of the network.
+    block = CifarResNet(depth=32, legacy_bn_init=True,
+                        split_last_block=True).last_block.block
+    assert any(c['type'] == 'Uniform' for c in block.init_cfg)
+    block.init_weights()
+    w = block.bn2.weight
+    assert torch.all((w >= 0) & (w <= 1)) and w.std() > 0.1
 
 
 def test_frozen_stages_stay_frozen_in_train_mode():
@@ -121,6 +123,7 @@ def test_bad_arguments_name_the_field():
 
 def test_blocks_are_registered():
     from mmbbn.registry import MODELS
-    block = MODELS.build(CifarResNet(depth=20).last_block_cfg)
+    block = MODELS.build(dict(type='CifarBasicBlock', in_channels=64,
+                              out_channels=64))
     assert isinstance(block, CifarBasicBlock)
     assert isinstance(block.shortcut, nn.Identity)

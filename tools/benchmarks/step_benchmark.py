@@ -23,8 +23,15 @@ Variants:
 Usage:
     python tools/benchmarks/step_benchmark.py [--batch-size 128]
         [--steps 20] [--repeats 3] [--device cpu] [--out step.json]
+
+Any BBN config instead (e.g. configs/_base_/models/bbn_vit-base-p16.py):
+two trunk passes against one joint pass at --image-size, random weights,
+the config's optimizer (SGD without one):
+    python tools/benchmarks/step_benchmark.py --bbn-config CONFIG
+        --image-size 224 --batch-size 8 [--steps 3] [--out step.json]
 """
 import argparse
+import copy
 import json
 import logging
 import os.path as osp
@@ -38,6 +45,7 @@ import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
 import mmbbn  # noqa: F401
@@ -138,6 +146,71 @@ def time_steps(step: Callable[[], None], n: int, device: str) -> List[float]:
     return times
 
 
+def bbn_config_benchmark(args: argparse.Namespace) -> None:
+    """Two-pass and joint steps of any BBN config at ``args.image_size``.
+
+    Built as the Runner builds it (data preprocessor, optimizer wrapper),
+    without the backbone's ``Pretrained`` (weights do not change timing;
+    nothing is downloaded). The two variants alternate repeat by repeat.
+    """
+    cfg = Config.fromfile(args.bbn_config)
+    model_cfg = copy.deepcopy(cfg.model)
+    model_cfg.setdefault('data_preprocessor', cfg.get(
+        'data_preprocessor', dict(mean=[123.675, 116.28, 103.53],
+                                  std=[58.395, 57.12, 57.375], to_rgb=True)))
+    model_cfg.backbone.pop('init_cfg', None)
+    optim_cfg = cfg.get('optim_wrapper', dict(optimizer=dict(
+        type='SGD', lr=0.01, momentum=0.9, nesterov=True)))
+    num_classes, b, size = model_cfg.head.num_classes, args.batch_size, \
+        args.image_size
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+
+    def batch(seed: int) -> dict:
+        g = torch.Generator().manual_seed(seed)
+        labels = torch.randint(0, num_classes, (b, ), generator=g)
+        return dict(
+            inputs=torch.randint(0, 256, (b, 3, size, size), generator=g,
+                                 dtype=torch.uint8),
+            data_samples=[DataSample().set_gt_label(int(y)) for y in labels])
+
+    steps, default_joint = {}, None
+    for name, joint in (('two_pass', False), ('joint', True)):
+        model = MODELS.build(dict(model_cfg, joint_pass=joint))
+        model.to(args.device).train()
+        if default_joint is None:
+            default_joint = MODELS.build(model_cfg).joint_pass
+        optim = build_optim_wrapper(model, copy.deepcopy(optim_cfg))
+        steps[name] = mmbbn_step(model, optim, BranchPair(batch(0), batch(1)))
+        time_steps(steps[name], args.warmup, args.device)
+    samples: Dict[str, List[List[float]]] = {n: [] for n in steps}
+    for _ in range(args.repeats):
+        for name, step in steps.items():
+            samples[name].append(time_steps(step, args.steps, args.device))
+    variants = {}
+    for name, runs in samples.items():
+        med = statistics.median(t for run in runs for t in run)
+        variants[name] = dict(
+            median_s=med, repeat_medians_s=[statistics.median(r)
+                                            for r in runs],
+            images_per_s=2 * b / med)
+    ratio = variants['joint']['median_s'] / variants['two_pass']['median_s']
+    result = dict(
+        config=args.bbn_config, image_size=size, batch_size=b,
+        device=args.device, threads=torch.get_num_threads(),
+        steps_per_repeat=args.steps, repeats=args.repeats,
+        optimizer=optim_cfg['optimizer']['type'],
+        default_joint_pass=default_joint, torch=torch.__version__,
+        processor=platform.processor() or platform.machine(),
+        variants=variants, joint_over_two_pass=ratio)
+    with open(args.out, 'w') as f:
+        json.dump(result, f, indent=1)
+    print(f'step {osp.basename(args.bbn_config)} B={b}x2 {size}px '
+          f'{args.device}: two_pass {variants["two_pass"]["median_s"]:.3f}s'
+          f' | joint {variants["joint"]["median_s"]:.3f}s | joint_over_'
+          f'two_pass {ratio:.3f} (default: '
+          f'{"joint" if default_joint else "two passes"}) -> {args.out}')
+
+
 def main() -> None:
     """Run the interleaved benchmark, print one line, write JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -152,7 +225,16 @@ def main() -> None:
         'bbn_two_pass', 'bbn_joint', 'ce_b', 'ce_2b', 'torch_bbn',
         'bbn_two_pass_cl', 'ce_b_cl'])
     parser.add_argument('--out', default='step_benchmark.json')
+    parser.add_argument('--bbn-config', help='time two passes against one '
+                        'joint pass of this BBN config instead')
+    parser.add_argument('--image-size', type=int, default=224,
+                        help='image size of --bbn-config batches')
     args = parser.parse_args()
+    if args.bbn_config:
+        MMLogger.get_current_instance().setLevel(logging.WARNING)
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        return bbn_config_benchmark(args)
     # Weight-initialisation reports of every model built are not results.
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     if args.threads:

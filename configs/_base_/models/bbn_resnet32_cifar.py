@@ -2,8 +2,9 @@
 # block; each branch = that block (64 -> 64) + global average pooling.
 model = dict(
     type='BBNClassifier',
-    backbone=dict(type='CifarResNet', depth=32, split_last_block=True),
-    # `block` is filled from backbone.last_block_cfg.
+    # BBNClassifier holds the last block (layer3.4) out of the backbone.
+    backbone=dict(type='CifarResNet', depth=32),
+    # Gets the held-out block from the classifier: two copies + pooling.
     neck=dict(type='BBNNeck'),
     head=dict(
         type='BBNHead',

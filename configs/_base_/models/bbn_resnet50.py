@@ -1,12 +1,12 @@
 # BBN on ResNet-50 (MMPretrain's, torchvision key layout), trained from
 # scratch as in the official iNaturalist runs: trunk = stem + layer1..3 +
 # layer4's first two bottlenecks; each branch = the third bottleneck
-# (2048 -> 512 -> 2048, built twice from backbone.last_block_cfg) + global
-# average pooling; one Linear over [f_c, f_r] (2 x 2048 = 4096 channels).
+# (2048 -> 512 -> 2048, held out of the backbone by BBNClassifier, one copy
+# per branch) + global average pooling; one Linear over [f_c, f_r]
+# (2 x 2048 = 4096 channels).
 model = dict(
     type='BBNClassifier',
-    backbone=dict(type='BBNResNet', depth=50, split_last_block=True),
-    # `block` is filled from backbone.last_block_cfg.
+    backbone=dict(type='ResNet', depth=50),
     neck=dict(type='BBNNeck'),
     head=dict(
         type='BBNHead',

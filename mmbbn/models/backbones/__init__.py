@@ -1,11 +1,14 @@
-"""Backbones: the He et al. CIFAR ResNets and MMPretrain's ResNet, each able
-to hold its last residual block out as the BBN trunk."""
+"""Backbones: the He et al. CIFAR ResNets, and the one protocol that holds
+the last block of any supported backbone out as BBN's shared trunk."""
 from .bbn_resnet import BBNResNet
 from .cifar_resnet import (CIFAR_DEPTHS, CifarBasicBlock, CifarResNet,
                            ZeroPadShortcut, cifar_weight_init,
                            count_parameters)
+from .trunk_split import (LastBlock, hold_out_last_block, register_split,
+                          supported_backbones)
 
 __all__ = [
     'BBNResNet', 'CIFAR_DEPTHS', 'CifarBasicBlock', 'CifarResNet',
-    'ZeroPadShortcut', 'cifar_weight_init', 'count_parameters'
+    'LastBlock', 'ZeroPadShortcut', 'cifar_weight_init', 'count_parameters',
+    'hold_out_last_block', 'register_split', 'supported_backbones'
 ]

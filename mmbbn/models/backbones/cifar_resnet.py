@@ -1,5 +1,4 @@
 """The He et al. (2016) ResNets for 32x32 inputs, split the BBN way."""
-import copy
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -8,6 +7,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from mmbbn.registry import MODELS
+from .trunk_split import hold_out_last_block, register_split, split_res_layers
 
 # Depth -> basic blocks per stage: depth = 6 n + 2.
 CIFAR_DEPTHS = {20: 3, 32: 5, 44: 7, 56: 9, 110: 18}
@@ -115,11 +115,9 @@ class CifarResNet(BaseModule):
     """He et al. ResNet-20/32/44/56/110 for 32x32 images.
 
     A 3x3 stem with 16 channels, then three stages of ``(depth - 2) / 6``
-    basic blocks with 16, 32 and 64 channels (strides 1, 2, 2). With
-    ``split_last_block=True`` the last block of the last stage is held out
-    of the network: this is BBN's shared trunk, and :attr:`last_block_cfg`
-    describes the held-out block, which :class:`BBNNeck` builds once for
-    each branch.
+    basic blocks with 16, 32 and 64 channels (strides 1, 2, 2).
+    ``BBNClassifier`` holds the last block of the last stage out of it (see
+    :func:`hold_out_last_block`): the rest is BBN's shared trunk.
 
     Args:
         depth (int): 20, 32, 44, 56 or 110.
@@ -129,8 +127,9 @@ class CifarResNet(BaseModule):
         shortcut (str): ``'A'`` or ``'B'``, see :class:`CifarBasicBlock`.
         out_indices (Sequence[int]): Stages whose output is returned.
             Defaults to ``(2, )``.
-        split_last_block (bool): Hold the last residual block out of the
-            network (the BBN trunk). Defaults to False.
+        split_last_block (bool): Hold the last residual block out already
+            here (a standalone trunk; its :attr:`last_block`). Defaults to
+            False.
         legacy_bn_init (bool): Start BatchNorm weights at U(0, 1), as in the
             torch 1.0.1 runs of the BBN paper. Defaults to False.
         frozen_stages (int): Stages to freeze (no gradient, BN in eval
@@ -159,12 +158,11 @@ class CifarResNet(BaseModule):
         if not -1 <= frozen_stages <= 3:
             raise ValueError(f'CifarResNet: frozen_stages={frozen_stages!r} '
                              'must be in -1..3')
-        block_init = cifar_weight_init(legacy_bn_init)
-        super().__init__(init_cfg=init_cfg or block_init)
+        super().__init__(init_cfg=init_cfg
+                         or cifar_weight_init(legacy_bn_init))
         self.depth = depth
         self.out_indices = tuple(out_indices)
         self.frozen_stages = frozen_stages
-        self.split_last_block = split_last_block
 
         self.conv1 = nn.Conv2d(
             in_channels, base_channels, 3, 1, padding=1, bias=False)
@@ -186,37 +184,15 @@ class CifarResNet(BaseModule):
                         shortcut=shortcut))
                 channels = out_channels
             block_cfgs.append(stage_cfgs)
-        held_out = block_cfgs[-1].pop() if split_last_block else dict(
-            block_cfgs[-1][-1])
-        self._last_block_cfg = dict(
-            type='CifarBasicBlock', init_cfg=block_init, **held_out)
-        self._last_block_name = f'layer3.{blocks_per_stage - 1}'
-        for stage, stage_cfgs in enumerate(block_cfgs):
+        self.res_layers = ['layer1', 'layer2', 'layer3']
+        for name, stage_cfgs in zip(self.res_layers, block_cfgs):
             self.add_module(
-                f'layer{stage + 1}',
+                name,
                 nn.Sequential(*(CifarBasicBlock(**c) for c in stage_cfgs)))
         self.out_channels = channels
         self._freeze_stages()
-
-    @property
-    def last_block_cfg(self) -> dict:
-        """Config of the last residual block (held out when split).
-
-        Returns:
-            dict: A :class:`CifarBasicBlock` config, initialised as the rest
-            of the network.
-        """
-        return copy.deepcopy(self._last_block_cfg)
-
-    @property
-    def last_block_name(self) -> str:
-        """Name of the last residual block in the unsplit network.
-
-        Returns:
-            str: e.g. ``'layer3.4'`` for ResNet-32: where a plain
-            (unsplit) checkpoint keeps the weights of BBN's branch block.
-        """
-        return self._last_block_name
+        if split_last_block:
+            hold_out_last_block(self)
 
     def _freeze_stages(self) -> None:
         stem_and_layers = [(self.conv1, self.bn1), (self.layer1, ),
@@ -249,6 +225,9 @@ class CifarResNet(BaseModule):
         super().train(mode)
         self._freeze_stages()
         return self
+
+
+register_split(CifarResNet)(split_res_layers)
 
 
 def count_parameters(module: nn.Module) -> int:

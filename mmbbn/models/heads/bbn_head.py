@@ -44,7 +44,9 @@ class BBNHead(LinearClsHead):
     ``L = alpha CE(z, y_c) + (1 - alpha) CE(z, y_r)``; the logged accuracy is
     ``alpha acc(z, y_c) + (1 - alpha) acc(z, y_r)``, as in the official code.
     Inference (``predict``, ``forward``): ``z = FC([f_c, f_r])``, i.e. the
-    training formula at alpha = 0.5; this is plain :class:`LinearClsHead`.
+    training formula at alpha = 0.5, on the feature :class:`BBNNeck` builds
+    with :func:`mix_features` (its ``inference_alpha`` weighs the branches
+    for the paper's analysis); this is plain :class:`LinearClsHead`.
 
     ``alpha`` belongs to :class:`CumulativeAlphaHook`, which sets it before
     every training iteration from the runner's progress; nothing else

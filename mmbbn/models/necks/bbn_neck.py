@@ -1,58 +1,108 @@
-"""BBN's two unshared residual blocks and their pooling."""
+"""BBN's two unshared last blocks and what follows them."""
+import copy
 from typing import Optional, Tuple, Union
 
 import torch
-import torch.nn as nn
+from mmengine.logging import print_log
 from mmengine.model import BaseModule
 
 from mmbbn.registry import MODELS
 from mmbbn.structures import BranchPair
+from ..backbones.trunk_split import LastBlock, check_tensor, checkpoint_name
+from ..heads.bbn_head import mix_features
+
+BRANCHES = ('conventional', 'rebalancing')
 
 
 @MODELS.register_module()
 class BBNNeck(BaseModule):
     """The conventional and re-balancing branches of BBN.
 
-    Each branch is one residual block (built twice from the same config,
-    with separate weights) followed by global average pooling. The block is
-    the one the backbone held out of its trunk: :class:`BBNClassifier` fills
-    ``block`` from ``backbone.last_block_cfg`` when the config leaves it out.
+    Each branch is its own copy of the block the backbone held out of its
+    trunk (:class:`LastBlock`; ``BBNClassifier`` passes it), followed by
+    what the plain backbone does after that block (``pool``: global average
+    pooling, or final norm and class token, ...; shared, it has no weights
+    of the plain network twice). So ``f_c = pool(block_c(x_c))`` and
+    ``f_r = pool(block_r(x_r))``.
 
-    Inference runs both branches on the same trunk output and returns the
-    concatenation ``[f_c, f_r]``, so any linear head over ``2 * d`` channels
-    computes BBN's test-time logits ``W [f_c, f_r] + b``.
+    Inference runs both branches on the same trunk output and returns
+    ``mix_features([f_c, f_r], inference_alpha)``, the classifier input
+    ``2 [a f_c, (1 - a) f_r]``: at the default ``a = 0.5`` BBN's test-time
+    ``[f_c, f_r]``; ``a = 1`` evaluates the conventional branch alone,
+    ``a = 0`` the re-balancing branch alone (the paper's analysis; e.g.
+    ``tools/test.py CONFIG CKPT --cfg-options model.neck.inference_alpha=1``).
+
+    Loading: initialised on its own (``init_cfg=dict(type='Pretrained',
+    checkpoint=...)``, which ``BBNClassifier`` derives from the backbone's
+    ``Pretrained``), a load-state-dict pre-hook takes each branch from the
+    checkpoint's own branches (``neck.*``, a BBN checkpoint) or else from
+    the plain network's last block (``backbone.layer4.2.*``, or
+    ``layer4.2.*`` in torchvision's layout), and the pool's norm from the
+    plain network's (``backbone.ln1.*``); it logs one line of what came
+    from where and fails in one line on a missing or misshapen tensor.
 
     Args:
-        block (dict): Config of the residual block of each branch.
+        last_block (LastBlock): What the backbone held out.
+        inference_alpha (float): The weight ``a`` of the conventional
+            branch at inference, in [0, 1]. Defaults to 0.5 (the paper's
+            unweighted ``FC([f_c, f_r])``).
         init_cfg (dict, optional): MMEngine initialisation config.
     """
 
     def __init__(self,
-                 block: dict,
+                 last_block: LastBlock,
+                 inference_alpha: float = 0.5,
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if not isinstance(block, dict) or 'type' not in block:
-            raise ValueError(f'BBNNeck: block={block!r} is not a block '
-                             "config with a 'type'")
-        self.conventional = MODELS.build(block)
-        self.rebalancing = MODELS.build(block)
-        self.pool = nn.AdaptiveAvgPool2d(1)
-        self.branch_channels = int(block['out_channels'])
+        if not isinstance(last_block, LastBlock):
+            raise TypeError(
+                'BBNNeck: last_block must be what hold_out_last_block('
+                f'backbone) returns, got {type(last_block).__name__} '
+                '(BBNClassifier passes it)')
+        if not 0.0 <= inference_alpha <= 1.0:
+            raise ValueError(f'BBNNeck: inference_alpha={inference_alpha!r} '
+                             'is outside [0, 1]')
+        self.conventional = last_block.block
+        self.rebalancing = copy.deepcopy(last_block.block)
+        self.pool = last_block.pool
+        self.branch_channels = last_block.out_channels
+        self.block_name = last_block.name
+        self.block_key = last_block.block_key
+        self.inference_alpha = float(inference_alpha)
+        self._register_load_state_dict_pre_hook(self._load_branches)
 
     @property
     def out_channels(self) -> int:
-        """Channels of the concatenated inference feature."""
+        """Channels of the inference feature ``[f_c, f_r]``."""
         return 2 * self.branch_channels
+
+    def source_key(self, key: str) -> Optional[str]:
+        """A neck key's name in the plain backbone.
+
+        Args:
+            key (str): e.g. ``'rebalancing.conv1.weight'``,
+                ``'pool.ln1.bias'``.
+
+        Returns:
+            str | None: e.g. ``'layer4.2.conv1.weight'``, ``'ln1.bias'``.
+        """
+        for branch in BRANCHES:
+            head = f'{branch}.{self.block_key}'
+            if key.startswith(head):
+                return f'{self.block_name}.{key[len(head):]}'
+        if key.startswith('pool.'):
+            return key[len('pool.'):]
+        return None
 
     def branch_features(self, maps: BranchPair) -> BranchPair:
         """Run each branch on its own trunk output.
 
         Args:
-            maps (BranchPair): Trunk feature maps (N, C, H, W) for the
-                conventional and the re-balancing branch.
+            maps (BranchPair): Trunk outputs for the conventional and the
+                re-balancing branch.
 
         Returns:
-            BranchPair: Pooled features ``f_c`` and ``f_r``, each (N, d).
+            BranchPair: Features ``f_c`` and ``f_r``, each (N, d).
         """
         return BranchPair(
             conventional=self.pool(self.conventional(
@@ -68,11 +118,67 @@ class BBNNeck(BaseModule):
             inputs (tuple[Tensor]): Backbone outputs; the last is the trunk's.
 
         Returns:
-            tuple[Tensor]: One tensor ``[f_c, f_r]`` of shape (N, 2 d).
+            tuple[Tensor]: ``2 [a f_c, (1 - a) f_r]`` of shape (N, 2 d),
+            ``a = inference_alpha``.
         """
         x = inputs[-1]
         feats = self.branch_features(BranchPair(x, x))
-        return (torch.cat(feats, dim=1), )
+        return (mix_features(feats, self.inference_alpha), )
+
+    def _load_branches(self, state_dict: dict, prefix: str, *args) -> None:
+        """Load-state-dict pre-hook: the branches of a plain checkpoint.
+
+        Acts only when the neck is the root of the load (initialised on its
+        own); in a whole-model load its keys are already ``neck.*``.
+        """
+        if prefix:
+            return
+        source, own = checkpoint_name(self), self.state_dict()
+        if any(k.startswith('neck.conventional.') for k in state_dict):
+            origin = 'its branches neck.*'
+            names = {k: ['neck.' + k] for k in own}
+        else:
+            root = next((p for p in ('backbone.', '') if any(
+                k.startswith(f'{p}{self.block_name}.') for k in state_dict)),
+                        None)
+            if root is None:
+                raise ValueError(
+                    f'BBNNeck: {source} has neither the branches of a BBN '
+                    f'model (neck.conventional.*) nor the plain network\'s '
+                    f'last block (backbone.{self.block_name}.* or '
+                    f'{self.block_name}.*) to start them from')
+            origin = f'{root}{self.block_name}'
+            legacy = getattr(self.pool, 'legacy_names', {})
+            names = {}
+            for key in own:
+                plain = self.source_key(key)
+                names[key] = [root + plain] + [
+                    f'{root}{old}{plain[len(new):]}'
+                    for new, old in legacy.items() if plain.startswith(new)
+                ]
+        params = {k for k, _ in self.named_parameters()}
+        loaded = {}
+        for key, candidates in names.items():
+            found = next((c for c in candidates if c in state_dict), None)
+            if found is None:
+                if key in params:
+                    raise ValueError(
+                        f'BBNNeck: {source} has no {candidates[0]} for the '
+                        f'model\'s neck.{key} (weights of another '
+                        'architecture?)')
+                continue
+            check_tensor('BBNNeck', source, found, state_dict[found],
+                         f'neck.{key}', own[key])
+            loaded[key] = state_dict[found]
+        state_dict.clear()
+        state_dict.update(loaded)
+        pool = [k for k in loaded if k.startswith('pool.')]
+        pool_from = sorted({names[k][0].rsplit('.', 1)[0] for k in pool})
+        pool_origin = f'; neck.pool <- {", ".join(pool_from)}' if pool else ''
+        print_log(
+            f'BBNNeck: from {source}: neck.conventional and neck.rebalancing '
+            f'<- {origin} ({len(loaded) - len(pool)} tensors){pool_origin}',
+            logger='current')
 
 
 __all__ = ['BBNNeck']

@@ -1,4 +1,3 @@
-"""Model utilities: the BBN weight initialiser."""
-from .bbn_pretrained import BBNPretrained
+"""Model utilities."""
 
-__all__ = ['BBNPretrained']
+__all__ = []
