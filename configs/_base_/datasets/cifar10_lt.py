@@ -33,12 +33,17 @@ test_dataset = dict(
 
 # default_collate stacks each batch in the workers, so the data
 # preprocessor normalises one tensor instead of looping over images.
+# SeededSampler gives every draw the seed of its augmentation and
+# SeededDataset applies it, so the random transforms are a function of the
+# run's seed and the position in training: the same after a resume, with
+# any number of workers and on a rerun. BBN configs pair the draws
+# (bbn_pairs.py).
 train_dataloader = dict(
     collate_fn=dict(type='default_collate'),
     batch_size=128,
     num_workers=4,
-    dataset=train_dataset,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type='SeededDataset', dataset=train_dataset),
+    sampler=dict(type='SeededSampler', shuffle=True),
     drop_last=True)
 val_dataloader = dict(
     collate_fn=dict(type='default_collate'),
