@@ -13,14 +13,15 @@ from .samplers import (ClassAwareSampler, ClassIndex, DualSampler,
                        SeededSampler, epoch_rng, progressive_probs,
                        rebalance_probs)
 from .seeded_dataset import SeededDataset, kept_random_state, seed_generators
+from .transforms import ConvertImageFile
 
 __all__ = [
-    'CIFAR100LT', 'CIFAR10LT', 'ClassAwareSampler', 'ClassIndex', 'DigitsLT',
-    'DualSampleDataset', 'DualSampler', 'INaturalist', 'INaturalist2017',
-    'INaturalist2018', 'ImageFileDataset', 'ImageNetLT', 'LongTailImageList',
-    'LongTailSubset', 'OfficialSplit', 'PlacesLT', 'SeededDataset',
-    'SeededSampler', 'class_counts', 'epoch_rng', 'get_class_counts',
-    'get_gt_labels', 'get_num_classes', 'indices_digest', 'kept_random_state',
-    'long_tail_counts', 'progressive_probs', 'rebalance_probs',
-    'seed_generators', 'select_long_tail'
+    'CIFAR100LT', 'CIFAR10LT', 'ClassAwareSampler', 'ClassIndex',
+    'ConvertImageFile', 'DigitsLT', 'DualSampleDataset', 'DualSampler',
+    'INaturalist', 'INaturalist2017', 'INaturalist2018', 'ImageFileDataset',
+    'ImageNetLT', 'LongTailImageList', 'LongTailSubset', 'OfficialSplit',
+    'PlacesLT', 'SeededDataset', 'SeededSampler', 'class_counts', 'epoch_rng',
+    'get_class_counts', 'get_gt_labels', 'get_num_classes', 'indices_digest',
+    'kept_random_state', 'long_tail_counts', 'progressive_probs',
+    'rebalance_probs', 'seed_generators', 'select_long_tail'
 ]

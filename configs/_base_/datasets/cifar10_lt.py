@@ -6,18 +6,23 @@ dataset_type = 'CIFAR10LT'
 data_root = 'data/cifar10'
 data_preprocessor = dict(
     num_classes=10,
-    # RGB mean and std of CIFAR used by BBN, on the 0-255 scale; images
-    # arrive in BGR (as MMCV loads files) and are flipped to RGB first.
+    # RGB mean and std of CIFAR used by BBN, on the 0-255 scale; the
+    # images are RGB, as MMPretrain's CIFAR10 gives them.
     mean=[125.307, 122.961, 113.8575],
     std=[51.5865, 50.847, 51.255],
-    to_rgb=True)
+    to_rgb=False)
 
 train_pipeline = [
     dict(type='RandomCrop', crop_size=32, padding=4),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackInputs'),
 ]
-test_pipeline = [dict(type='PackInputs')]
+# The test images are the data set's (RGB); an image file read by MMCV
+# (BGR, e.g. by ImageClassificationInferencer) is turned to RGB first.
+test_pipeline = [
+    dict(type='ConvertImageFile', color='rgb'),
+    dict(type='PackInputs'),
+]
 
 train_dataset = dict(
     type=dataset_type,

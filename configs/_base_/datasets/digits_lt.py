@@ -13,7 +13,12 @@ train_pipeline = [
     dict(type='RandomCrop', crop_size=8, padding=1),
     dict(type='PackInputs'),
 ]
-test_pipeline = [dict(type='PackInputs')]
+# The test images are the data set's (grey); an image file read by MMCV
+# (BGR colour, e.g. by ImageClassificationInferencer) is turned grey first.
+test_pipeline = [
+    dict(type='ConvertImageFile', color='gray'),
+    dict(type='PackInputs'),
+]
 
 train_dataset = dict(
     type=dataset_type,
