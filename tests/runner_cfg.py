@@ -43,7 +43,7 @@ def tiny_bbn_cfg(data_root: str, work_dir: str, max_epochs: int = 2,
             head=dict(type='BBNHead', num_classes=10, in_channels=128),
             data_preprocessor=dict(
                 num_classes=10, mean=[125.3, 123.0, 113.9],
-                std=[51.6, 50.8, 51.3], to_rgb=True)),
+                std=[51.6, 50.8, 51.3], to_rgb=False)),
         train_dataloader=dict(
             batch_size=16, num_workers=0,
             dataset=dict(type='DualSampleDataset', dataset=train),

@@ -3,15 +3,11 @@
 _base_ = [
     '../_base_/models/bbn_resnet32_cifar.py',
     '../_base_/datasets/digits_lt.py',
+    '../_base_/datasets/bbn_pairs.py',
     '../_base_/schedules/digits_lt_bs32_200e.py',
     '../_base_/default_runtime.py',
 ]
 model = dict(backbone=dict(in_channels=1), head=dict(num_classes=10))
 # Pairs: a uniformly drawn item and a reversed-sampler item (P_i ~ 1 / N_i).
-train_dataloader = dict(
-    dataset=dict(
-        _delete_=True,
-        type='DualSampleDataset',
-        dataset=_base_.train_dataset),
-    sampler=dict(type='DualSampler', rebalance='reversed'))
+train_dataloader = _base_.bbn_pairs
 default_hooks = dict(logger=dict(interval=10))

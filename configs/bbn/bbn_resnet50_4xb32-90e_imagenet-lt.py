@@ -4,15 +4,11 @@
 _base_ = [
     '../_base_/models/bbn_resnet50.py',
     '../_base_/datasets/imagenet_lt.py',
+    '../_base_/datasets/bbn_pairs.py',
     '../_base_/schedules/large_lt_bs128_90e.py',
     '../_base_/default_runtime.py',
 ]
 model = dict(head=dict(num_classes=1000))
 # Pairs: a uniformly drawn item and a reversed-sampler item (P_i ~ 1 / N_i).
-train_dataloader = dict(
-    dataset=dict(
-        _delete_=True,
-        type='DualSampleDataset',
-        dataset=_base_.train_dataset),
-    sampler=dict(type='DualSampler', rebalance='reversed'))
+train_dataloader = _base_.bbn_pairs
 default_hooks = dict(logger=dict(interval=100))

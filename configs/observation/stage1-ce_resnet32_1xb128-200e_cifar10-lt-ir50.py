@@ -9,4 +9,4 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 model = dict(head=dict(num_classes=10))
-train_dataloader = dict(dataset=dict(imbalance_factor=50))
+train_dataloader = dict(dataset=dict(dataset=dict(imbalance_factor=50)))

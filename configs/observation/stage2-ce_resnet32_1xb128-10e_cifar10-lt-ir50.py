@@ -20,4 +20,4 @@ model = dict(
             'cifar10-lt-ir50/epoch_200.pth',
             prefix='backbone.')),
     head=dict(num_classes=10))
-train_dataloader = dict(dataset=dict(imbalance_factor=50))
+train_dataloader = dict(dataset=dict(dataset=dict(imbalance_factor=50)))

@@ -1,7 +1,7 @@
 """Data sets, the dual-sample wrapper and samplers."""
-from .compact import CompactImageDataset, PackedStrings
 from .digits_lt import DigitsLT
 from .dual_sample import DualSampleDataset
+from .image_files import ImageFileDataset, OfficialSplit
 from .image_list import ImageNetLT, LongTailImageList, PlacesLT
 from .inaturalist import INaturalist, INaturalist2017, INaturalist2018
 from .labels import (class_counts, get_class_counts, get_gt_labels,
@@ -13,13 +13,14 @@ from .samplers import (ClassAwareSampler, ClassIndex, DualSampler,
                        SeededSampler, epoch_rng, progressive_probs,
                        rebalance_probs)
 from .seeded_dataset import SeededDataset, kept_random_state, seed_generators
+from .transforms import ConvertImageFile
 
 __all__ = [
     'CIFAR100LT', 'CIFAR10LT', 'ClassAwareSampler', 'ClassIndex',
-    'CompactImageDataset', 'DigitsLT', 'DualSampleDataset', 'DualSampler',
-    'INaturalist', 'INaturalist2017', 'INaturalist2018', 'ImageNetLT',
-    'LongTailImageList', 'LongTailSubset', 'PackedStrings', 'PlacesLT',
-    'SeededDataset', 'SeededSampler', 'class_counts', 'epoch_rng',
+    'ConvertImageFile', 'DigitsLT', 'DualSampleDataset', 'DualSampler',
+    'INaturalist', 'INaturalist2017', 'INaturalist2018', 'ImageFileDataset',
+    'ImageNetLT', 'LongTailImageList', 'LongTailSubset', 'OfficialSplit',
+    'PlacesLT', 'SeededDataset', 'SeededSampler', 'class_counts', 'epoch_rng',
     'get_class_counts', 'get_gt_labels', 'get_num_classes', 'indices_digest',
     'kept_random_state', 'long_tail_counts', 'progressive_probs',
     'rebalance_probs', 'seed_generators', 'select_long_tail'

@@ -2,11 +2,10 @@
 from typing import List, Optional, Tuple
 
 import numpy as np
-from mmengine.logging import MMLogger
 from mmpretrain.datasets.categories import IMAGENET_CATEGORIES
 
 from mmbbn.registry import DATASETS
-from .compact import CompactImageDataset, read_annotation_text
+from .image_files import ImageFileDataset, OfficialSplit, read_annotation_text
 
 
 def parse_image_list(text: str, path: str,
@@ -52,46 +51,40 @@ def parse_image_list(text: str, path: str,
 
 
 @DATASETS.register_module()
-class LongTailImageList(CompactImageDataset):
+class LongTailImageList(ImageFileDataset):
     """Any image set annotated by a ``path label`` list file.
 
     Each line is ``<image path> <class index>``; paths are relative to
     ``data_prefix`` (a leading ``/`` too, as in the Places365 lists; with
-    an empty ``data_prefix`` paths are used as written). Labels, paths and
-    class names are held as arrays (see :class:`CompactImageDataset`). A
-    malformed line or a class index out of range fails at load with one
-    line naming the file, the line number and the line.
+    an empty ``data_prefix`` paths are used as written). See
+    :class:`ImageFileDataset`. A malformed line or a class index out of
+    range fails at load with one line naming the file, the line number and
+    the line.
 
     Args:
         ann_file (str): The list file, relative to ``data_root``.
         num_classes (int, optional): Number of classes; None takes the
-            largest label + 1 (or the length of ``classes``).
-        data_root (str): Root of ``ann_file`` and ``data_prefix``.
-        data_prefix (str | dict): Folder the image paths are relative to.
-        **kwargs: Other arguments of :class:`CompactImageDataset`
+            length of ``classes``, else the largest label + 1.
+        **kwargs: Other arguments of :class:`ImageFileDataset`
             (``classes`` names the classes; default ``'0'..'C-1'``).
     """
 
     LEADING_SLASH_IS_RELATIVE = True
+    # The default num_classes (an official set's).
+    NUM_CLASSES: Optional[int] = None
 
     def __init__(self,
                  ann_file: str = '',
                  num_classes: Optional[int] = None,
-                 data_root: str = '',
-                 data_prefix: str = '',
                  **kwargs) -> None:
-        if not ann_file:
-            raise ValueError(f'{type(self).__name__}: ann_file is empty')
+        if num_classes is None:
+            num_classes = self.NUM_CLASSES
         if num_classes is not None and not (isinstance(num_classes, int)
                                             and num_classes > 0):
             raise ValueError(f'{type(self).__name__}: num_classes='
                              f'{num_classes!r} is not a positive integer')
         self.num_classes = num_classes
-        super().__init__(
-            ann_file=ann_file,
-            data_root=data_root,
-            data_prefix=data_prefix,
-            **kwargs)
+        super().__init__(ann_file=ann_file, **kwargs)
 
     def load_annotations(self) -> Tuple[List[str], np.ndarray]:
         """Read and check the list file.
@@ -106,65 +99,23 @@ class LongTailImageList(CompactImageDataset):
         elif (num_classes is not None and known is not None
               and len(known) != num_classes):
             raise ValueError(
-                f'{self.name}: {len(known)} class names for num_classes='
-                f'{num_classes}')
-        text = read_annotation_text(self.ann_file, self.name)
+                f'{type(self).__name__}: {len(known)} class names for '
+                f'num_classes={num_classes}')
+        text = read_annotation_text(self.ann_file, type(self).__name__)
         paths, labels = parse_image_list(text, self.ann_file, num_classes)
         if num_classes is None:
             num_classes = int(labels.max()) + 1 if len(labels) else 0
         self._metainfo.setdefault(
             'classes', tuple(str(c) for c in range(num_classes)))
-        counts = np.bincount(labels, minlength=num_classes)
-        logger = MMLogger.get_current_instance()
-        logger.info(
-            f'{self.name}: {len(labels)} images of {num_classes} classes '
-            f'from {self.ann_file}; images per class: min '
-            f'{counts.min() if num_classes else 0}, max '
-            f'{counts.max() if num_classes else 0}')
-        self._check_official_size(len(labels), logger)
         return paths, labels
 
-    def _check_official_size(self, size: int, logger) -> None:
-        """Warn when a named split has not its official size."""
 
-
-class _OfficialListSet(LongTailImageList):
-    """A published long-tailed benchmark: ``split`` picks the list file."""
-
-    LIST_FILE = '{split}.txt'
-    NUM_CLASSES = 0
-    SIZES: dict = {}
-
-    def __init__(self,
-                 data_root: str = '',
-                 split: str = 'train',
-                 ann_file: Optional[str] = None,
-                 **kwargs) -> None:
-        if split not in self.SIZES:
-            raise ValueError(f'{type(self).__name__}: split={split!r} is not '
-                             f'one of {", ".join(self.SIZES)}')
-        self.split = split
-        kwargs.setdefault('num_classes', self.NUM_CLASSES)
-        super().__init__(
-            ann_file=ann_file or self.LIST_FILE.format(split=split),
-            data_root=data_root,
-            **kwargs)
-
-    def _check_official_size(self, size: int, logger) -> None:
-        expected = self.SIZES[self.split]
-        if size != expected:
-            logger.warning(
-                f'{self.name}: {self.ann_file} has {size} images; the '
-                f'official {self.split} split has {expected} (a partial or '
-                'different list?)')
-
-    def extra_repr(self) -> List[str]:
-        """Lines added to ``repr``."""
-        return [f'Split: \t{self.split}'] + super().extra_repr()
+def _split_files(pattern: str) -> dict:
+    return {s: pattern.format(split=s) for s in ('train', 'val', 'test')}
 
 
 @DATASETS.register_module()
-class ImageNetLT(_OfficialListSet):
+class ImageNetLT(OfficialSplit, LongTailImageList):
     """ImageNet-LT (Liu et al., OLTR): 1,000 classes, Pareto-sampled.
 
     ``split`` reads ``ImageNet_LT_{train,val,test}.txt`` (115,846 /
@@ -181,14 +132,14 @@ class ImageNetLT(_OfficialListSet):
         **kwargs: Other arguments of :class:`LongTailImageList`.
     """
 
-    LIST_FILE = 'ImageNet_LT_{split}.txt'
-    NUM_CLASSES = 1000
+    SPLIT_FILES = _split_files('ImageNet_LT_{split}.txt')
     SIZES = dict(train=115846, val=20000, test=50000)
+    NUM_CLASSES = 1000
     METAINFO = dict(classes=IMAGENET_CATEGORIES)
 
 
 @DATASETS.register_module()
-class PlacesLT(_OfficialListSet):
+class PlacesLT(OfficialSplit, LongTailImageList):
     """Places-LT (Liu et al., OLTR): 365 scene classes of Places365.
 
     ``split`` reads ``Places_LT_{train,val,test}.txt`` (62,500 / 7,300 /
@@ -203,9 +154,9 @@ class PlacesLT(_OfficialListSet):
         **kwargs: Other arguments of :class:`LongTailImageList`.
     """
 
-    LIST_FILE = 'Places_LT_{split}.txt'
-    NUM_CLASSES = 365
+    SPLIT_FILES = _split_files('Places_LT_{split}.txt')
     SIZES = dict(train=62500, val=7300, test=36500)
+    NUM_CLASSES = 365
 
 
 __all__ = [

@@ -1,12 +1,12 @@
 """iNaturalist 2017 / 2018 from the official or BBN's annotation JSON."""
 import json
+from operator import itemgetter
 from typing import Any, List, Optional, Tuple
 
 import numpy as np
-from mmengine.logging import MMLogger
 
 from mmbbn.registry import DATASETS
-from .compact import CompactImageDataset, read_annotation_text
+from .image_files import ImageFileDataset, OfficialSplit, read_annotation_text
 
 INAT_FORMATS = ('auto', 'coco', 'bbn')
 
@@ -54,8 +54,8 @@ def _column(entries: list, key: str, kind: type, path: str, section: str,
         list: The values.
     """
     try:
-        values = [entry[key] for entry in entries]
-        if all(type(v) is kind for v in values):
+        values = list(map(itemgetter(key), entries))
+        if set(map(type, values)) <= {kind}:
             return values
     except (KeyError, TypeError):
         pass
@@ -217,7 +217,7 @@ def parse_bbn_style(doc: dict, path: str) -> Tuple[list, np.ndarray, list]:
 
 
 @DATASETS.register_module()
-class INaturalist(CompactImageDataset):
+class INaturalist(ImageFileDataset):
     """iNaturalist from an annotation JSON, in either published format.
 
     - ``coco``: the official competition files (``train2018.json``,
@@ -232,43 +232,29 @@ class INaturalist(CompactImageDataset):
       joined to ``data_prefix``; an absolute ``fpath`` is used as it is.
 
     ``auto`` tells them apart by their fields. Items keep the file's
-    order; labels, class names and paths are held as arrays (see
-    :class:`CompactImageDataset`). A broken file fails at load with one
-    line naming the file, the entry and the value (malformed JSON, a
-    duplicated image id, a category id that is not one of the categories,
-    a missing field, an image without annotation).
+    order (see :class:`ImageFileDataset`). A broken file fails at load
+    with one line naming the file, the entry and the value (malformed
+    JSON, a duplicated image id, a category id that is not one of the
+    categories, a missing field, an image without annotation).
 
     Args:
         ann_file (str): The annotation JSON, relative to ``data_root``.
         ann_format (str): ``'auto'`` (default), ``'coco'`` or ``'bbn'``.
-        data_root (str): Root of ``ann_file`` and ``data_prefix``.
-        data_prefix (str | dict): Folder the image paths are relative to.
-        **kwargs: Other arguments of :class:`CompactImageDataset`.
+        **kwargs: Other arguments of :class:`ImageFileDataset`
+            (``data_root``, ``data_prefix``...).
     """
-
-    # Official sizes: (classes, {split: images}), to warn about a partial
-    # or mixed-up copy. None: no official size known.
-    OFFICIAL: Optional[Tuple[int, dict]] = None
 
     def __init__(self,
                  ann_file: str = '',
                  ann_format: str = 'auto',
-                 data_root: str = '',
-                 data_prefix: str = '',
                  **kwargs) -> None:
         if ann_format not in INAT_FORMATS:
             raise ValueError(f'{type(self).__name__}: ann_format='
                              f'{ann_format!r} is not one of '
                              f'{", ".join(INAT_FORMATS)}')
-        if not ann_file:
-            raise ValueError(f'{type(self).__name__}: ann_file is empty')
         self.ann_format = ann_format
         self.detected_format: Optional[str] = None
-        super().__init__(
-            ann_file=ann_file,
-            data_root=data_root,
-            data_prefix=data_prefix,
-            **kwargs)
+        super().__init__(ann_file=ann_file, **kwargs)
 
     def load_annotations(self) -> Tuple[List[str], np.ndarray]:
         """Read and check the annotation JSON.
@@ -277,7 +263,7 @@ class INaturalist(CompactImageDataset):
             tuple: Image paths and int64 class indices.
         """
         path = self.ann_file
-        doc = load_json(path, self.name)
+        doc = load_json(path, type(self).__name__)
         if not isinstance(doc, dict):
             raise ValueError(f'{path}: the top level must be an object, got '
                              f'{type(doc).__name__}')
@@ -294,59 +280,13 @@ class INaturalist(CompactImageDataset):
                     f'fields: {sorted(doc)[:10]}')
         parse = parse_coco_style if fmt == 'coco' else parse_bbn_style
         files, labels, names = parse(doc, path)
-        del doc
         self.detected_format = fmt
         self._metainfo.setdefault('classes', tuple(names))
-        self._report(len(names), labels, fmt)
         return files, labels
-
-    def _report(self, num_classes: int, labels: np.ndarray,
-                fmt: str) -> None:
-        logger = MMLogger.get_current_instance()
-        counts = np.bincount(labels, minlength=num_classes)
-        logger.info(
-            f'{self.name}: {len(labels)} images of {num_classes} classes '
-            f'from {self.ann_file} ({fmt} format); images per class: min '
-            f'{counts.min() if num_classes else 0}, max '
-            f'{counts.max() if num_classes else 0}')
-        if self.OFFICIAL is None:
-            return
-        classes, sizes = self.OFFICIAL
-        if num_classes != classes or len(labels) not in sizes.values():
-            logger.warning(
-                f'{self.name}: {self.ann_file} has {len(labels)} images of '
-                f'{num_classes} classes; the official splits have '
-                f'{classes} classes and '
-                + ', '.join(f'{n} {s}' for s, n in sizes.items())
-                + ' images (a partial or different file?)')
-
-
-class _INaturalistYear(INaturalist):
-    """A year's release: ``split`` picks the official annotation file."""
-
-    SPLIT_FILES: dict = {}
-
-    def __init__(self,
-                 data_root: str = '',
-                 split: str = 'train',
-                 ann_file: Optional[str] = None,
-                 **kwargs) -> None:
-        if split not in self.SPLIT_FILES:
-            raise ValueError(f'{type(self).__name__}: split={split!r} is not '
-                             f'one of {", ".join(self.SPLIT_FILES)}')
-        self.split = split
-        super().__init__(
-            ann_file=ann_file or self.SPLIT_FILES[split],
-            data_root=data_root,
-            **kwargs)
-
-    def extra_repr(self) -> List[str]:
-        """Lines added to ``repr``."""
-        return [f'Split: \t{self.split}'] + super().extra_repr()
 
 
 @DATASETS.register_module()
-class INaturalist2018(_INaturalistYear):
+class INaturalist2018(OfficialSplit, INaturalist):
     """iNaturalist 2018: 8,142 species, 437,513 train / 24,426 val images.
 
     ``split='train'`` reads ``train2018.json`` and ``'val'`` reads
@@ -362,11 +302,12 @@ class INaturalist2018(_INaturalistYear):
     """
 
     SPLIT_FILES = dict(train='train2018.json', val='val2018.json')
-    OFFICIAL = (8142, dict(train=437513, val=24426))
+    SIZES = dict(train=437513, val=24426)
+    NUM_CLASSES = 8142
 
 
 @DATASETS.register_module()
-class INaturalist2017(_INaturalistYear):
+class INaturalist2017(OfficialSplit, INaturalist):
     """iNaturalist 2017: 5,089 classes, 579,184 train / 95,986 val images.
 
     ``split='train'`` reads ``train2017.json`` and ``'val'`` reads
@@ -381,7 +322,8 @@ class INaturalist2017(_INaturalistYear):
     """
 
     SPLIT_FILES = dict(train='train2017.json', val='val2017.json')
-    OFFICIAL = (5089, dict(train=579184, val=95986))
+    SIZES = dict(train=579184, val=95986)
+    NUM_CLASSES = 5089
 
 
 __all__ = [

@@ -7,7 +7,8 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
 
 from mmbbn.registry import DATASETS
-from .labels import dataset_name, get_gt_labels, get_num_classes
+from .labels import (class_counts, dataset_name, get_gt_labels,
+                     get_num_classes)
 from .long_tail import indices_digest, long_tail_counts, select_long_tail
 
 
@@ -116,7 +117,7 @@ class LongTailSubset:
         inner = dataset_name(self.dataset)
         labels = get_gt_labels(self.dataset)
         num_classes = get_num_classes(self.dataset, labels)
-        available = np.bincount(labels, minlength=num_classes)
+        available = class_counts(labels, num_classes)
         n_max = self.n_max
         if n_max is None:
             n_max = largest_n_max(available, self.imbalance_factor,

@@ -1,4 +1,4 @@
-"""CIFAR-10-LT and CIFAR-100-LT read from the standard pickle files."""
+"""CIFAR-10-LT and CIFAR-100-LT: MMPretrain's CIFAR, long-tailed."""
 import pickle
 from typing import List, Optional
 
@@ -6,7 +6,7 @@ import numpy as np
 from mmengine.fileio import exists, get, join_path
 from mmengine.logging import MMLogger
 from mmpretrain.datasets import CIFAR10, CIFAR100
-from mmpretrain.datasets.utils import check_md5, download_and_extract_archive
+from mmpretrain.datasets.utils import check_md5
 
 from mmbbn.registry import DATASETS
 from .long_tail import indices_digest, long_tail_counts, select_long_tail
@@ -15,17 +15,15 @@ from .long_tail import indices_digest, long_tail_counts, select_long_tail
 class _LongTailCIFARMixin:
     """Long-tailed subset of the training split of a CIFAR data set.
 
-    Reads ``cifar-10-batches-py`` / ``cifar-100-python`` under
-    ``data_root``. Nothing is downloaded unless ``download=True``. The test
-    split is returned whole and balanced; the training split becomes the
-    long-tailed subset of the LDAM-DRW generator used by BBN (exponential
-    profile, ``n_max = N / C``, one seeded shuffle per class in label
-    order). The per-class counts and a digest of the chosen indices are
-    logged, so two runs can be checked to train on the same subset.
-
-    Images are given in BGR channel order, like every image MMCV loads from
-    a file, so a config (``to_rgb=True`` in the data preprocessor) serves the
-    pickles, image files and the inferencer alike.
+    MMPretrain's CIFAR data set reads ``cifar-10-batches-py`` /
+    ``cifar-100-python`` under ``data_root`` (rank 0 downloads the archive
+    if asked, the others wait at a barrier); its items are 32x32x3 uint8
+    images in RGB order. The test split stays whole and balanced; the
+    training split becomes the long-tailed subset of the LDAM-DRW
+    generator used by BBN (exponential profile, ``n_max = N / C``, one
+    seeded shuffle per class in label order). The per-class counts and a
+    digest of the chosen indices are logged, so two runs can be checked to
+    train on the same subset.
 
     Args:
         data_root (str): Folder holding the extracted CIFAR folder.
@@ -41,7 +39,7 @@ class _LongTailCIFARMixin:
             md5. Turn off for re-encoded copies. Defaults to True.
         download (bool): Download the official archive if files are
             missing. Defaults to False.
-        **kwargs: Other arguments of :class:`mmpretrain.datasets.BaseDataset`.
+        **kwargs: Other arguments of :class:`mmpretrain.datasets.CIFAR10`.
     """
 
     def __init__(self,
@@ -74,89 +72,83 @@ class _LongTailCIFARMixin:
         super().__init__(
             data_root=data_root, split=split, download=download, **kwargs)
 
-    def _files(self) -> List[tuple]:
+    def _split_files(self) -> List[tuple]:
         files = self.train_list if self.split == 'train' else self.test_list
-        meta = (self.meta['filename'], self.meta.get('md5'))
-        return [tuple(f) for f in files] + [meta]
+        return [(join_path(self.data_prefix['root'], self.base_folder, f),
+                 md5) for f, md5 in files]
 
-    def _check_files(self, root: str) -> None:
+    def _check_integrity(self) -> bool:
+        """Whether this split's files are there (and official, if checked).
+
+        The parent asks on rank 0 before reading (and downloading) and on
+        every rank after its barrier. A missing file without ``download``
+        or an md5 mismatch is one line naming the file; files found good
+        are not checked again.
+        """
+        if getattr(self, '_files_checked', False):
+            return True
         name = type(self).__name__
-        paths = [(join_path(root, self.base_folder, f), md5)
-                 for f, md5 in self._files()]
-        if self.download and not all(exists(p) for p, _ in paths):
-            download_and_extract_archive(
-                self.url, root, filename=self.filename, md5=self.tgz_md5)
-        for path, md5 in paths:
+        for path, md5 in self._split_files():
             if not exists(path):
+                if self.download:
+                    return False
                 raise FileNotFoundError(
                     f'{name}: CIFAR file {path} not found (data_root='
-                    f'{root!r}; set download=True to fetch the archive)')
-            if self.check_md5 and md5 and not check_md5(path, md5):
+                    f"{self.data_prefix['root']!r}; set download=True to "
+                    'fetch the archive)')
+            if self.check_md5 and not check_md5(path, md5):
                 raise ValueError(
                     f'{name}: {path} has not the official md5 {md5}; set '
                     'check_md5=False for a re-encoded copy')
+        self._files_checked = True
+        return True
 
-    @staticmethod
-    def _unpickle(path: str, key: str) -> dict:
-        try:
-            entry = pickle.loads(get(path), encoding='latin1')
-        except Exception as e:  # pickle raises many types on bad bytes
-            raise ValueError(f'{path}: not a readable CIFAR pickle '
-                             f'({type(e).__name__}: {e})') from None
-        if not isinstance(entry, dict) or key not in entry:
-            raise ValueError(f'{path}: CIFAR pickle lacks the field {key!r}')
-        return entry
+    def _unreadable(self, error: Exception) -> ValueError:
+        """One line naming the first of the split's files that fails."""
+        for path, _ in self._split_files():
+            try:
+                entry = pickle.loads(get(path), encoding='latin1')
+                keys = set(entry)
+            except Exception as e:  # pickle raises many types on bad bytes
+                return ValueError(f'{path}: not a readable CIFAR pickle '
+                                  f'({type(e).__name__}: {e})')
+            if 'data' not in keys or not keys & {'labels', 'fine_labels'}:
+                return ValueError(f'{path}: a CIFAR pickle has data and '
+                                  f'labels, this one {sorted(keys)}')
+        return ValueError(f"{self.data_prefix['root']}: CIFAR files not "
+                          f'readable ({type(error).__name__}: {error})')
 
     def load_data_list(self) -> List[dict]:
-        """Read the split's pickles and keep the long-tailed subset.
+        """The parent's items, long-tailed for the training split.
 
         Returns:
-            list[dict]: ``img`` (32x32x3 uint8, BGR) and ``gt_label``.
+            list[dict]: ``img`` (32x32x3 uint8, RGB) and ``gt_label``.
         """
-        root = self.data_prefix['root']
-        self._check_files(root)
-        files = self.train_list if self.split == 'train' else self.test_list
-        images, labels = [], []
-        for file_name, _ in files:
-            path = join_path(root, self.base_folder, file_name)
-            entry = self._unpickle(path, 'data')
-            label_key = 'labels' if 'labels' in entry else 'fine_labels'
-            if label_key not in entry:
-                raise ValueError(f'{path}: CIFAR pickle lacks the field '
-                                 "'labels' (or 'fine_labels')")
-            images.append(entry['data'])
-            labels.extend(entry[label_key])
-        # (N, 3072) RGB planes -> (N, 32, 32, 3) BGR, as MMCV loads images.
-        images = np.vstack(images).reshape(-1, 3, 32, 32).transpose(
-            0, 2, 3, 1)[..., ::-1]
-        labels = np.asarray(labels, dtype=np.int64)
-        if self.CLASSES is None:
-            path = join_path(root, self.base_folder, self.meta['filename'])
-            meta = self._unpickle(path, self.meta['key'])
-            self._metainfo.setdefault('classes', meta[self.meta['key']])
+        self._check_integrity()  # a missing or altered file, in one line
+        try:
+            data_list = super().load_data_list()
+        except Exception as e:  # pickle raises many types on bad bytes
+            raise self._unreadable(e) from None
+        labels = np.array([d['gt_label'] for d in data_list], np.int64)
         num_classes = len(self.CLASSES)
         if labels.min() < 0 or labels.max() >= num_classes:
-            raise ValueError(f'{root}: CIFAR label {labels.max()} outside '
-                             f'the {num_classes} classes')
-
-        if self.split == 'train':
-            counts = long_tail_counts(
-                len(labels) / num_classes, num_classes,
-                self.imbalance_factor, self.profile)
-            keep = select_long_tail(labels, counts, self.selection, self.seed)
-            self.subset_counts = counts
-            self.subset_digest = indices_digest(keep)
-            MMLogger.get_current_instance().info(
-                f'{type(self).__name__} train: {len(keep)} images, IF '
-                f'{self.imbalance_factor} {self.profile}/{self.selection} '
-                f'seed {self.seed}; per class {counts}; subset digest '
-                f'{self.subset_digest}')
-        else:
-            keep = np.arange(len(labels))
-        return [{
-            'img': np.ascontiguousarray(images[i]),
-            'gt_label': int(labels[i])
-        } for i in keep]
+            raise ValueError(f"{self.data_prefix['root']}: CIFAR label "
+                             f'{labels.max()} outside the {num_classes} '
+                             'classes')
+        if self.split != 'train':
+            return data_list
+        counts = long_tail_counts(
+            len(labels) / num_classes, num_classes, self.imbalance_factor,
+            self.profile)
+        keep = select_long_tail(labels, counts, self.selection, self.seed)
+        self.subset_counts = counts
+        self.subset_digest = indices_digest(keep)
+        MMLogger.get_current_instance().info(
+            f'{type(self).__name__} train: {len(keep)} images, IF '
+            f'{self.imbalance_factor} {self.profile}/{self.selection} '
+            f'seed {self.seed}; per class {counts}; subset digest '
+            f'{self.subset_digest}')
+        return [data_list[i] for i in keep]
 
     def extra_repr(self) -> List[str]:
         """Lines added to ``repr``."""

@@ -59,11 +59,10 @@ class SeededDataset:
     ``dataset[draw.index]`` with the global generators seeded by
     ``draw.seed`` (:func:`seed_generators`; their states are restored
     afterwards); indexed with an ``int`` it returns ``dataset[idx]`` as it
-    is, so
-    browsing and analysis tools work on it. If the wrapped set takes a
-    whole batch (``__getitems__``, e.g. a device-resident set that crops
-    and flips batches itself), :meth:`__getitems__` hands it each batch of
-    draws as a list and it applies their seeds.
+    is, so browsing and analysis tools work on it. If the wrapped set
+    takes a whole batch (``__getitems__``, e.g. a device-resident set that
+    crops and flips batches itself), :meth:`__getitems__` hands it each
+    batch of draws as a list and it applies their seeds.
 
     Args:
         dataset (dict | BaseDataset): The training set or its config.

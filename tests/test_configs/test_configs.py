@@ -218,9 +218,36 @@ def test_baselines_follow_cao_et_als_cifar_schedule(path):
         if hook.type.startswith('Deferred'):
             assert hook.switch_epoch == 160
     ir = int(path.split('-ir')[-1].split('.')[0])
-    assert cfg.train_dataloader.dataset.imbalance_factor == ir
+    # The training set inside the SeededDataset wrapper.
+    assert cfg.train_dataloader.dataset.dataset.imbalance_factor == ir
     classes = 100 if 'cifar100' in path else 10
     assert cfg.model.head.num_classes == classes
+
+
+@pytest.mark.parametrize('path', ALL, ids=rel)
+def test_every_training_loader_seeds_its_draws(path):
+    """Draws carry their seeds: resume, workers and reruns agree."""
+    loader = Config.fromfile(path).train_dataloader
+    pairs = osp.basename(path).startswith('bbn_')
+    assert loader.dataset.type == ('DualSampleDataset' if pairs else
+                                   'SeededDataset')
+    assert loader.sampler.type in (('DualSampler', ) if pairs else (
+        'SeededSampler', 'ClassAwareSampler'))
+    assert 'type' in loader.dataset.dataset
+
+
+def test_bbns_pair_wrapper_is_written_once():
+    files = glob.glob(osp.join(CONFIGS, '**', '*.py'), recursive=True)
+    writing = [rel(p) for p in files if 'DualSampleDataset' in open(p).read()]
+    assert writing == [osp.join('_base_', 'datasets', 'bbn_pairs.py')]
+    bbn = [p for p in ALL if osp.basename(p).startswith('bbn_')]
+    assert len(bbn) == 14
+    for path in bbn:
+        text = open(path).read()
+        assert 'DualSampler' not in text, rel(path)
+        assert ('train_dataloader = _base_.bbn_pairs' in text
+                or "_base_ = './bbn_" in text
+                or "_base_ = ['./bbn_" in text), rel(path)
 
 
 @pytest.mark.parametrize('path', DIGITS, ids=rel)

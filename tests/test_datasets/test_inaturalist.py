@@ -2,6 +2,7 @@
 import json
 import os.path as osp
 
+import numpy as np
 import pytest
 
 from mmbbn.datasets import (ClassIndex, DualSampleDataset, DualSampler,
@@ -90,9 +91,10 @@ def test_labels_come_from_the_array_not_from_items(coco, monkeypatch):
     # What the dual sampler builds from it.
     index = ClassIndex(dataset.get_gt_labels(), 3)
     assert index.counts.tolist() == [5, 3, 1]
-    # Per item: an int64 label, an int64 offset and the path's bytes.
-    path_bytes = sum(len(f) for f in written['files'])
-    assert dataset.nbytes == 9 * 8 + 10 * 8 + path_bytes
+    # The items are MMEngine's pickled buffer; the labels one int64 array.
+    assert dataset.serialize_data and not dataset.data_list
+    assert len(dataset.data_address) == 9
+    assert dataset.get_gt_labels().dtype == np.int64
 
 
 def test_year_classes_pick_the_official_files(tmp_path, mmlog):
@@ -101,7 +103,8 @@ def test_year_classes_pick_the_official_files(tmp_path, mmlog):
     dataset = INaturalist2018(data_root=root, split='val')
     assert dataset.ann_file == osp.join(root, 'val2018.json')
     assert len(dataset) == 3
-    assert any('official splits have 8142 classes' in m for m in mmlog)
+    assert any('has 3 images of 2 classes; the official val split has 24426 '
+               'images of 8142 classes' in m for m in mmlog)
     write_inat(root, [1, 1], name='train2017.json', images=False)
     assert len(INaturalist2017(data_root=root)) == 2
     with pytest.raises(ValueError, match="split='test'"):
@@ -122,8 +125,16 @@ def test_subsets_and_dual_sampling(coco):
     first = full.get_subset(4)
     assert len(first) == 4 and len(full) == 9
     assert first.get_gt_labels().tolist() == written['labels'][:4].tolist()
+    last = full.get_subset(-2)
+    assert last.get_gt_labels().tolist() == written['labels'][-2:].tolist()
     full.get_subset_([-1])
     assert full.get_gt_labels().tolist() == [written['labels'][-1]]
+    assert full.get_cat_ids(0) == [written['labels'][-1]]
+    # Without MMEngine's serialisation the labels are the same.
+    plain = INaturalist(ann_file='train2018.json', data_root=root,
+                        serialize_data=False, indices=[8, 0, 3])
+    assert plain.get_gt_labels().tolist() == written['labels'][[8, 0, 3
+                                                                ]].tolist()
     pairs = DualSampleDataset(
         dict(type='INaturalist', ann_file='train2018.json', data_root=root))
     sampler = DualSampler(pairs, seed=0)

@@ -13,8 +13,8 @@ from .test_long_tail import ldam_reference
 
 def first_pixel_index(img):
     """The synthetic files store the image index in the first pixel."""
-    # BGR order: the red plane (stored first in the pickle) is channel 2.
-    return int(img[0, 0, 2]) + 256 * int(img[0, 1, 2])
+    # RGB order: the red plane (stored first in the pickle) is channel 0.
+    return int(img[0, 0, 0]) + 256 * int(img[0, 1, 0])
 
 
 def load_labels(root):
@@ -58,12 +58,20 @@ def test_chosen_images_are_those_of_the_ldam_generator(cifar10_full):
     assert got == [int(i) for i in expected[::97]]
 
 
-def test_images_are_bgr(cifar10_full):
-    img = CIFAR10LT(data_root=cifar10_full, check_md5=False,
-                    imbalance_factor=1).get_data_info(0)['img']
+def test_images_are_rgb_like_mmpretrains_cifar10(cifar10_full):
+    from mmpretrain.datasets import CIFAR10
+    ours = CIFAR10LT(data_root=cifar10_full, check_md5=False,
+                     imbalance_factor=1)
+    img = ours.get_data_info(0)['img']
     assert img.shape == (32, 32, 3) and img.dtype == np.uint8
-    # Synthetic planes: blue 200, green 50 at pixel (0, 0).
-    assert img[0, 0, 0] == 200 and img[0, 0, 1] == 50
+    # Synthetic planes: green 50, blue 200 at pixel (0, 0).
+    assert img[0, 0, 1] == 50 and img[0, 0, 2] == 200
+    # IF 1 keeps every image: the parent's items, class by class.
+    parent = CIFAR10(data_root=cifar10_full, download=False, lazy_init=True)
+    parent._check_integrity = lambda: True  # the generated files' md5
+    parent.full_init()
+    index = first_pixel_index(img)
+    assert np.array_equal(parent.get_data_info(index)['img'], img)
 
 
 def test_test_split_is_whole_and_balanced(cifar10_full):

@@ -4,6 +4,7 @@ import os.path as osp
 import runpy
 
 import numpy as np
+import pytest
 
 from ..conftest import TOOLS
 
@@ -27,8 +28,13 @@ def test_one_summary_line_and_a_json(tmp_path, capsys):
         'annotation_scale bbn: 3000 items / 40 classes')
     saved = json.load(open(out_file))
     assert saved == result
+    custom = saved['mmpretrain_custom_dataset']
     for key in ('load_s', 'labels_s', 'counts_s', 'class_index_s',
                 'peak_traced_mb', 'bytes_per_item'):
-        assert saved[key] >= 0, key
-    # Label, offset and the path's bytes (~75 for these absolute names).
-    assert 16 + 60 < saved['bytes_per_item'] < 16 + 120
+        assert saved[key] >= 0 and custom[key] >= 0, key
+    # MMEngine's pickled item (the path's ~75 bytes for these absolute
+    # names and the dict around it) and offset, plus an int64 label: the
+    # same items as plain MMPretrain's CustomDataset keeps, and 8 bytes.
+    assert 16 + 75 < saved['bytes_per_item'] < 16 + 75 + 60
+    assert saved['bytes_per_item'] == pytest.approx(
+        custom['bytes_per_item'] + 8, abs=0.11)

@@ -27,7 +27,8 @@ def test_dataset_swap_keeps_the_method_and_fits_the_model():
     cfg = cfg_of('baselines', 'ce_drs',
                  'ce-drs_resnet32_1xb128-200e_cifar10-lt-ir100.py')
     replace_dataset(cfg, DIGITS)
-    assert cfg.train_dataloader.dataset.type == 'DigitsLT'
+    assert cfg.train_dataloader.dataset.type == 'SeededDataset'
+    assert cfg.train_dataloader.dataset.dataset.type == 'DigitsLT'
     assert cfg.train_dataloader.batch_size == 32
     assert cfg.train_dataloader.sampler == dict(
         type='ClassAwareSampler', shuffle=True, rebalance='shuffle')
@@ -156,9 +157,9 @@ def test_prepare_config_applies_everything_in_order():
         data=DIGITS,
         schedule=osp.join(BASE, 'schedules', 'digits_lt_bs32_200e.py'),
         epochs=10, seed=3,
-        cfg_options={'train_dataloader.dataset.imbalance_factor': 10})
-    assert cfg.train_dataloader.dataset.type == 'DigitsLT'
-    assert cfg.train_dataloader.dataset.imbalance_factor == 10
+        cfg_options={'train_dataloader.dataset.dataset.imbalance_factor': 10})
+    assert cfg.train_dataloader.dataset.dataset.type == 'DigitsLT'
+    assert cfg.train_dataloader.dataset.dataset.imbalance_factor == 10
     assert cfg.train_dataloader.sampler.type == 'ClassAwareSampler'
     assert cfg.param_scheduler[1].milestones == [6, 8]
     assert cfg.randomness.seed == 3

@@ -5,14 +5,20 @@ JSON of iNaturalist 2018's size (437,513 images, 8,142 classes, a
 long-tailed profile from 1,000 down to 2 images per class) in a temporary
 folder, then measures, with the lazy path only (no image is read):
 
-- ``load``: ``INaturalist`` reads and checks the file into arrays,
+- ``load``: ``INaturalist`` reads and checks the file into MMEngine's
+  serialised items (and its int64 label array),
 - ``labels``: ``get_gt_labels()``,
 - ``counts``: ``get_class_counts()``,
 - ``class_index``: building ``ClassIndex`` (what ``DualSampler`` does).
 
+The same items, written as a ``path label`` list, then go through plain
+MMPretrain ``CustomDataset`` in the same run (``load`` and its
+``get_gt_labels()``, which unpickles every item), for comparison.
+
 Peak memory is the traced Python/NumPy allocation peak of a second,
 traced pass over the same phases (tracing slows them, so times come from
-the first pass); ``bytes_per_item`` is what the loaded data set keeps.
+the first pass); ``bytes_per_item`` is what the loaded data set keeps
+(MMEngine's item buffer and offsets, plus the label array for mmbbn's).
 Prints ONE line and writes a JSON.
 
 Usage:
@@ -130,19 +136,28 @@ def write_annotation(path: str, items: int, classes: int, fmt: str,
         json.dump(doc, f)
 
 
-def run_phases(ann_file: str) -> Dict[str, float]:
-    """Load the file and build labels, counts and the class index.
+def kept_bytes(dataset) -> int:
+    """Bytes a loaded data set keeps per its items.
+
+    MMEngine's pickled item buffer and offsets, and mmbbn's label array
+    where there is one.
+    """
+    labels = getattr(dataset, '_gt_labels', None)
+    return (dataset.data_bytes.nbytes + dataset.data_address.nbytes +
+            (labels.nbytes if labels is not None else 0))
+
+
+def run_phases(load: Callable) -> Dict[str, float]:
+    """Load a data set and build labels, counts and the class index.
 
     Args:
-        ann_file (str): The annotation JSON.
+        load (Callable): Builds the data set.
 
     Returns:
         dict: Seconds per phase, plus what was built (under ``_``).
     """
-    from mmbbn.datasets import (ClassIndex, INaturalist, get_class_counts,
-                                get_gt_labels)
+    from mmbbn.datasets import ClassIndex, get_class_counts, get_gt_labels
     times: Dict[str, float] = {}
-    built: dict = {}
 
     def timed(name: str, fn: Callable):
         start = time.perf_counter()
@@ -150,58 +165,45 @@ def run_phases(ann_file: str) -> Dict[str, float]:
         times[name] = time.perf_counter() - start
         return value
 
-    dataset = timed('load', lambda: INaturalist(
-        ann_file=ann_file, pipeline=[dict(type='LoadImageFromFile')]))
+    dataset = timed('load', load)
     labels = timed('labels', lambda: get_gt_labels(dataset))
     counts = timed('counts', lambda: get_class_counts(dataset))
-    index = timed('class_index',
-                  lambda: ClassIndex(labels, len(counts)))
-    built.update(dataset=dataset, labels=labels, counts=counts, index=index)
-    times['_'] = built  # type: ignore
+    index = timed('class_index', lambda: ClassIndex(labels, len(counts)))
+    times['_'] = dict(dataset=dataset, labels=labels, counts=counts,
+                      index=index)  # type: ignore
     return times
 
 
-def mmpretrain_baseline(ann_file: str) -> Dict[str, float]:
-    """The same file through MMPretrain's usual dict-per-item path.
-
-    One dict per item from ``load_data_list``, MMEngine's pickling
-    (``serialize_data=True``) and MMPretrain's ``get_gt_labels`` (which
-    unpickles every item), for comparison.
-
-    Args:
-        ann_file (str): The annotation JSON.
-
-    Returns:
-        dict: Seconds of ``load`` and ``labels``, and ``bytes_per_item``
-        kept.
-    """
-    from mmpretrain.datasets import BaseDataset
-
-    from mmbbn.datasets.inaturalist import load_json, parse_coco_style
-
-    class DictPerItem(BaseDataset):
-
-        def load_data_list(self):
-            files, labels, _ = parse_coco_style(
-                load_json(self.ann_file, 'baseline'), self.ann_file)
-            return [dict(img_path=f, gt_label=int(c))
-                    for f, c in zip(files, labels)]
-
-    start = time.perf_counter()
-    dataset = DictPerItem(ann_file=ann_file)
-    load = time.perf_counter() - start
-    start = time.perf_counter()
-    dataset.get_gt_labels()
-    labels = time.perf_counter() - start
-    kept = dataset.data_bytes.nbytes + dataset.data_address.nbytes
-    return dict(load=load, labels=labels, bytes_per_item=kept / len(dataset))
+def inaturalist(ann_file: str) -> Callable:
+    """mmbbn's ``INaturalist`` on the generated file."""
+    from mmbbn.datasets import INaturalist
+    return lambda: INaturalist(
+        ann_file=ann_file, pipeline=[dict(type='LoadImageFromFile')])
 
 
-def traced_peak(ann_file: str) -> Dict[str, float]:
+def custom_dataset(list_file: str, classes: int) -> Callable:
+    """Plain MMPretrain ``CustomDataset`` on the same items as a list."""
+    from mmpretrain.datasets import CustomDataset
+    return lambda: CustomDataset(
+        ann_file=list_file, with_label=True,
+        classes=[str(c) for c in range(classes)],
+        pipeline=[dict(type='LoadImageFromFile')])
+
+
+def write_list(ann_file: str, list_file: str) -> None:
+    """The generated file's items as a ``path label`` list."""
+    from mmbbn.datasets import INaturalist
+    dataset = INaturalist(ann_file=ann_file, serialize_data=False)
+    with open(list_file, 'w') as f:
+        f.writelines(f"{d['img_path']} {d['gt_label']}\n"
+                     for d in dataset.data_list)
+
+
+def traced_peak(load: Callable) -> Dict[str, float]:
     """Peak and retained traced memory of the same phases.
 
     Args:
-        ann_file (str): The annotation JSON.
+        load (Callable): Builds the data set.
 
     Returns:
         dict: ``peak_mb`` and ``retained_bytes`` (held by what was built).
@@ -209,12 +211,33 @@ def traced_peak(ann_file: str) -> Dict[str, float]:
     gc.collect()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
-    result = run_phases(ann_file)
+    result = run_phases(load)
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     del result
     return dict(peak_mb=(peak - base) / 2**20,
                 retained_bytes=float(current - base))
+
+
+def measure(load: Callable, items: int, classes: int) -> dict:
+    """Times, memory and kept bytes of one data set's phases."""
+    gc.collect()
+    times = run_phases(load)
+    built = times.pop('_')
+    dataset = built['dataset']
+    assert len(dataset) == items
+    assert int(built['counts'].sum()) == items
+    assert len(built['counts']) == classes
+    kept = kept_bytes(dataset)
+    del built, dataset
+    memory = traced_peak(load)
+    return dict(
+        **{f'{k}_s': round(v, 3) for k, v in times.items()},
+        total_s=round(sum(times.values()), 3),
+        peak_traced_mb=round(memory['peak_mb'], 1),
+        peak_bytes_per_item=round(memory['peak_mb'] * 2**20 / items),
+        bytes_per_item=round(kept / items, 1),
+        retained_bytes_per_item=round(memory['retained_bytes'] / items, 1))
 
 
 def main(argv: Optional[List[str]] = None) -> dict:
@@ -225,9 +248,9 @@ def main(argv: Optional[List[str]] = None) -> dict:
     parser.add_argument('--classes', type=int, default=8142)
     parser.add_argument('--out', default='annotation_scale.json')
     parser.add_argument(
-        '--compare-mmpretrain',
+        '--no-custom-dataset',
         action='store_true',
-        help='also time a dict-per-item MMPretrain BaseDataset (coco)')
+        help='skip the MMPretrain CustomDataset comparison')
     args = parser.parse_args(argv)
 
     # Silence the info lines of the data set; keep the one summary line.
@@ -241,18 +264,13 @@ def main(argv: Optional[List[str]] = None) -> dict:
         write_annotation(ann_file, args.items, args.classes, args.format)
         generate_s = time.perf_counter() - start
         file_mb = os.path.getsize(ann_file) / 2**20
-        gc.collect()
-        times = run_phases(ann_file)
-        built = times.pop('_')
-        dataset = built['dataset']
-        assert len(dataset) == args.items
-        assert int(built['counts'].sum()) == args.items
-        assert len(built['counts']) == args.classes
-        kept_bytes = dataset.nbytes
-        del built, dataset
-        memory = traced_peak(ann_file)
-        baseline = (mmpretrain_baseline(ann_file) if args.compare_mmpretrain
-                    and args.format == 'coco' else None)
+        ours = measure(inaturalist(ann_file), args.items, args.classes)
+        custom = None
+        if not args.no_custom_dataset:
+            list_file = osp.join(tmp, 'train2018.txt')
+            write_list(ann_file, list_file)
+            custom = measure(custom_dataset(list_file, args.classes),
+                             args.items, args.classes)
 
     result = dict(
         format=args.format,
@@ -260,17 +278,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
         classes=args.classes,
         file_mb=round(file_mb, 1),
         generate_s=round(generate_s, 2),
-        **{f'{k}_s': round(v, 3) for k, v in times.items()},
-        total_s=round(sum(times.values()), 3),
-        peak_traced_mb=round(memory['peak_mb'], 1),
-        peak_bytes_per_item=round(memory['peak_mb'] * 2**20 / args.items),
-        bytes_per_item=round(kept_bytes / args.items, 1),
-        retained_bytes_per_item=round(
-            memory['retained_bytes'] / args.items, 1),
-        mmpretrain_dict_per_item_s=(None if baseline is None else {
-            k: round(v, 3)
-            for k, v in baseline.items()
-        }),
+        **ours,
+        mmpretrain_custom_dataset=custom,
         machine=f'{platform.machine()}, {os.cpu_count()} CPUs, Python '
         f'{platform.python_version()}',
     )
@@ -282,10 +291,11 @@ def main(argv: Optional[List[str]] = None) -> dict:
           f"peak {result['peak_traced_mb']} MB "
           f"({result['peak_bytes_per_item']} B/item); dataset keeps "
           f"{result['bytes_per_item']} B/item" +
-          ('' if baseline is None else
-           f"; MMPretrain dict-per-item: load {baseline['load']:.3f} s, "
-           f"labels {baseline['labels']:.3f} s, keeps "
-           f"{baseline['bytes_per_item']:.1f} B/item"))
+          ('' if custom is None else
+           f"; MMPretrain CustomDataset: load {custom['load_s']} s, "
+           f"labels {custom['labels_s']} s (total {custom['total_s']} s), "
+           f"peak {custom['peak_traced_mb']} MB, keeps "
+           f"{custom['bytes_per_item']} B/item"))
     with open(args.out, 'w') as f:
         json.dump(result, f, indent=1)
     return result

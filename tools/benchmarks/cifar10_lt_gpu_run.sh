@@ -38,7 +38,7 @@ train() {  # name config extra-options...
 train bbn configs/bbn/bbn_resnet32_1xb128-200e_cifar10-lt-ir100.py \
     "${NO_MD5[@]}" ${BBN_OPTS:-} &
 train ce configs/baselines/ce/resnet32_1xb128-200e_cifar10-lt-ir100.py \
-    train_dataloader.dataset.check_md5=False "${NO_MD5[@]:1}" ${CE_OPTS:-} &
+    "${NO_MD5[@]}" ${CE_OPTS:-} &
 wait
 $PY tools/benchmarks/summarize_runs.py "$OUT/bbn" "$OUT/ce" \
     --out "$OUT/summary.json" 2>&1 | tee -a "$OUT/runs.log"

@@ -58,7 +58,10 @@ def replace_dataset(cfg: Config, data: Union[str, Config]) -> None:
     old_dataset = old.get('dataset') or {}
     if 'dataset' in old_dataset and isinstance(old_dataset['dataset'], dict):
         wrapper = copy.deepcopy(old_dataset)
-        wrapper['dataset'] = loader['dataset']
+        new = loader['dataset']
+        # The method's wrapper replaces the data file's SeededDataset.
+        wrapper['dataset'] = (new['dataset'] if new.get('type')
+                              == 'SeededDataset' else new)
         loader['dataset'] = wrapper
     cfg.train_dataloader = loader
     preprocessor = cfg.data_preprocessor

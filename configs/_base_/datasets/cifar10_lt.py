@@ -6,18 +6,23 @@ dataset_type = 'CIFAR10LT'
 data_root = 'data/cifar10'
 data_preprocessor = dict(
     num_classes=10,
-    # RGB mean and std of CIFAR used by BBN, on the 0-255 scale; images
-    # arrive in BGR (as MMCV loads files) and are flipped to RGB first.
+    # RGB mean and std of CIFAR used by BBN, on the 0-255 scale; the
+    # images are RGB, as MMPretrain's CIFAR10 gives them.
     mean=[125.307, 122.961, 113.8575],
     std=[51.5865, 50.847, 51.255],
-    to_rgb=True)
+    to_rgb=False)
 
 train_pipeline = [
     dict(type='RandomCrop', crop_size=32, padding=4),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackInputs'),
 ]
-test_pipeline = [dict(type='PackInputs')]
+# The test images are the data set's (RGB); an image file read by MMCV
+# (BGR, e.g. by ImageClassificationInferencer) is turned to RGB first.
+test_pipeline = [
+    dict(type='ConvertImageFile', color='rgb'),
+    dict(type='PackInputs'),
+]
 
 train_dataset = dict(
     type=dataset_type,
@@ -33,12 +38,17 @@ test_dataset = dict(
 
 # default_collate stacks each batch in the workers, so the data
 # preprocessor normalises one tensor instead of looping over images.
+# SeededSampler gives every draw the seed of its augmentation and
+# SeededDataset applies it, so the random transforms are a function of the
+# run's seed and the position in training: the same after a resume, with
+# any number of workers and on a rerun. BBN configs pair the draws
+# (bbn_pairs.py).
 train_dataloader = dict(
     collate_fn=dict(type='default_collate'),
     batch_size=128,
     num_workers=4,
-    dataset=train_dataset,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type='SeededDataset', dataset=train_dataset),
+    sampler=dict(type='SeededSampler', shuffle=True),
     drop_last=True)
 val_dataloader = dict(
     collate_fn=dict(type='default_collate'),

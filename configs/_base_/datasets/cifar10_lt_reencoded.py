@@ -5,6 +5,6 @@
 _base_ = ['./cifar10_lt.py']
 train_dataset = dict(check_md5=False)
 test_dataset = dict(check_md5=False)
-train_dataloader = dict(dataset=train_dataset)
+train_dataloader = dict(dataset=dict(dataset=train_dataset))
 val_dataloader = dict(dataset=test_dataset)
 test_dataloader = dict(dataset=test_dataset)

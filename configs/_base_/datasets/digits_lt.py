@@ -13,7 +13,12 @@ train_pipeline = [
     dict(type='RandomCrop', crop_size=8, padding=1),
     dict(type='PackInputs'),
 ]
-test_pipeline = [dict(type='PackInputs')]
+# The test images are the data set's (grey); an image file read by MMCV
+# (BGR colour, e.g. by ImageClassificationInferencer) is turned grey first.
+test_pipeline = [
+    dict(type='ConvertImageFile', color='gray'),
+    dict(type='PackInputs'),
+]
 
 train_dataset = dict(
     type=dataset_type,
@@ -24,12 +29,17 @@ test_dataset = dict(type=dataset_type, split='test', pipeline=test_pipeline)
 
 # default_collate stacks each batch in the workers, so the data
 # preprocessor normalises one tensor instead of looping over images.
+# SeededSampler gives every draw the seed of its augmentation and
+# SeededDataset applies it, so the random transforms are a function of the
+# run's seed and the position in training: the same after a resume, with
+# any number of workers and on a rerun. BBN configs pair the draws
+# (bbn_pairs.py).
 train_dataloader = dict(
     collate_fn=dict(type='default_collate'),
     batch_size=32,
     num_workers=0,
-    dataset=train_dataset,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type='SeededDataset', dataset=train_dataset),
+    sampler=dict(type='SeededSampler', shuffle=True),
     drop_last=True)
 val_dataloader = dict(
     collate_fn=dict(type='default_collate'),

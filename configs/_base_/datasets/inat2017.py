@@ -22,11 +22,16 @@ test_dataset = dict(
     pipeline=_base_.test_pipeline)
 
 # 4 GPUs x 32 = the official batch of 128.
+# SeededSampler gives every draw the seed of its augmentation and
+# SeededDataset applies it, so the random transforms are a function of the
+# run's seed and the position in training: the same after a resume, with
+# any number of workers and on a rerun. BBN configs pair the draws
+# (bbn_pairs.py).
 train_dataloader = dict(
     batch_size=32,
     num_workers=8,
-    dataset=train_dataset,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type='SeededDataset', dataset=train_dataset),
+    sampler=dict(type='SeededSampler', shuffle=True),
     drop_last=True)
 val_dataloader = dict(
     batch_size=64,

@@ -1,3 +1,3 @@
 # LDAM-DRW ResNet-32 on CIFAR-100-LT, imbalance factor 50.
 _base_ = './ldam-drw_resnet32_1xb128-200e_cifar100-lt-ir100.py'
-train_dataloader = dict(dataset=dict(imbalance_factor=50))
+train_dataloader = dict(dataset=dict(dataset=dict(imbalance_factor=50)))

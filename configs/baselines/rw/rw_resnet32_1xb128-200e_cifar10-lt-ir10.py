@@ -1,3 +1,3 @@
 # RW ResNet-32 on CIFAR-10-LT, imbalance factor 10.
 _base_ = './rw_resnet32_1xb128-200e_cifar10-lt-ir100.py'
-train_dataloader = dict(dataset=dict(imbalance_factor=10))
+train_dataloader = dict(dataset=dict(dataset=dict(imbalance_factor=10)))

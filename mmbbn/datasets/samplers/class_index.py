@@ -1,4 +1,6 @@
 """Class-first drawing: the class index and the samplers built on it."""
+from typing import Optional
+
 import numpy as np
 from mmengine.logging import MMLogger
 
@@ -141,7 +143,10 @@ class ClassIndexSampler(SeededSampler):
         round_up (bool): As in MMEngine's ``DefaultSampler``.
     """
 
-    def __init__(self, dataset, shuffle: bool = True, seed=None,
+    def __init__(self,
+                 dataset,
+                 shuffle: bool = True,
+                 seed: Optional[int] = None,
                  round_up: bool = True) -> None:
         super().__init__(dataset, shuffle=shuffle, seed=seed,
                          round_up=round_up)

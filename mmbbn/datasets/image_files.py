@@ -1,0 +1,213 @@
+"""Image-file classification sets read from one annotation file.
+
+Items are MMEngine's (one dict per item, pickled into one buffer by
+``serialize_data``); the base below only keeps the labels as an int64
+array as well, so every label query is an array read. A named split of a
+published benchmark picks its file and is checked against the official
+size (:class:`OfficialSplit`).
+"""
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+from mmengine.dataset.base_dataset import force_full_init
+from mmengine.fileio import get_text
+from mmengine.logging import MMLogger
+from mmpretrain.datasets import BaseDataset
+
+from .labels import class_counts
+
+
+def read_annotation_text(path: str, owner: str) -> str:
+    """The text of an annotation file, or one clear line if it is missing.
+
+    Args:
+        path (str): The file (any MMEngine file backend).
+        owner (str): Name of the data set for messages.
+
+    Returns:
+        str: Its text.
+    """
+    try:
+        return get_text(path)
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f'{owner}: annotation file {path} not found') from None
+
+
+def _take(labels: np.ndarray, indices: Union[int, Sequence[int]]):
+    """``labels`` of MMEngine's subset ``indices`` (first/last n, or list)."""
+    if isinstance(indices, (int, np.integer)):
+        return labels[:indices] if indices >= 0 else labels[indices:]
+    return labels[np.asarray(indices, dtype=np.int64)]
+
+
+class ImageFileDataset(BaseDataset):
+    """Base of the sets whose images are files named by an annotation file.
+
+    A subclass implements :meth:`load_annotations` (image paths relative to
+    ``data_prefix`` and class indices, in file order) and sets ``classes``
+    in the metainfo. Items are then MMPretrain's (``img_path``,
+    ``gt_label``, ``sample_idx``), read by ``LoadImageFromFile``, and
+    MMEngine does the rest (``indices``, ``filter_cfg``,
+    ``serialize_data``, subsets). The labels are also kept as one int64
+    array, taken from the final item list in :meth:`full_init`, so
+    ``get_gt_labels()`` and ``get_cat_ids()`` never unpickle an item. A
+    missing image fails at its first access with one line naming it and
+    the annotation file.
+
+    An absolute image path is used as it is, unless
+    :attr:`LEADING_SLASH_IS_RELATIVE` (list files whose paths start with
+    ``/`` but are relative to the image folder).
+
+    Args:
+        ann_file (str): Annotation file, relative to ``data_root``.
+        **kwargs: Other arguments of :class:`mmpretrain.datasets.
+            BaseDataset` (``data_root``, ``data_prefix``, ``classes``...).
+    """
+
+    LEADING_SLASH_IS_RELATIVE = False
+
+    def __init__(self, ann_file: str = '', **kwargs) -> None:
+        if not ann_file:
+            raise ValueError(f'{type(self).__name__}: ann_file is empty')
+        self._gt_labels = np.zeros(0, np.int64)
+        super().__init__(ann_file=ann_file, **kwargs)
+
+    def load_annotations(self) -> Tuple[Sequence[str], np.ndarray]:
+        """Read the annotation file.
+
+        Returns:
+            tuple: Image paths relative to ``data_prefix`` and int64
+            class indices, one per item, in file order.
+        """
+        raise NotImplementedError
+
+    def load_data_list(self) -> List[dict]:
+        """One ``img_path`` / ``gt_label`` dict per annotated image."""
+        paths, labels = self.load_annotations()
+        prefix = self.data_prefix.get('img_path', '')
+        if prefix:  # what join_path does, without a call per item
+            prefix = prefix.rstrip('/') + '/'
+            if self.LEADING_SLASH_IS_RELATIVE:
+                paths = [prefix + p.lstrip('/') for p in paths]
+            else:
+                paths = [p if p.startswith('/') else prefix + p
+                         for p in paths]
+        return [{'img_path': p, 'gt_label': c}
+                for p, c in zip(paths, np.asarray(labels).tolist())]
+
+    def _keep_labels(self) -> None:
+        self._gt_labels = np.fromiter(
+            (d['gt_label'] for d in self.data_list), np.int64,
+            len(self.data_list))
+
+    def _serialize_data(self) -> Tuple[np.ndarray, np.ndarray]:
+        # MMEngine clears the item list here: take the labels first.
+        self._keep_labels()
+        return super()._serialize_data()
+
+    def full_init(self) -> None:
+        """Load the items as MMEngine does; keep their labels as an array."""
+        if self._fully_initialized:
+            return
+        super().full_init()
+        if not self.serialize_data:
+            self._keep_labels()
+        num_classes = len(self.metainfo.get('classes') or ())
+        counts = class_counts(self._gt_labels, num_classes)
+        MMLogger.get_current_instance().info(
+            f'{type(self).__name__}: {len(self)} images of {num_classes} '
+            f'classes from {self.ann_file}; images per class: min '
+            f'{counts.min() if num_classes else 0}, max '
+            f'{counts.max() if num_classes else 0}')
+
+    @force_full_init
+    def get_gt_labels(self) -> np.ndarray:
+        """Class of every item, from the label array (no item is built).
+
+        Returns:
+            np.ndarray: int64 labels.
+        """
+        return self._gt_labels.copy()
+
+    @force_full_init
+    def get_cat_ids(self, idx: int) -> List[int]:
+        """Class of item ``idx`` as a list (MMEngine's wrappers use it)."""
+        return [int(self._gt_labels[idx])]
+
+    def get_subset_(self, indices: Union[int, Sequence[int]]) -> None:
+        """MMEngine's in-place subset, labels included."""
+        super().get_subset_(indices)
+        self._gt_labels = _take(self._gt_labels, indices)
+
+    def get_subset(self, indices: Union[int, Sequence[int]]):
+        """MMEngine's subset, labels included."""
+        subset = super().get_subset(indices)
+        subset._gt_labels = _take(self._gt_labels, indices)
+        return subset
+
+    def prepare_data(self, idx: int):
+        """Item ``idx`` through the pipeline; a missing image is one line."""
+        try:
+            return super().prepare_data(idx)
+        except FileNotFoundError as e:
+            path = getattr(e, 'filename', None) or self.get_data_info(
+                idx)['img_path']
+            raise FileNotFoundError(
+                f'{type(self).__name__}: image {path} of item {idx} '
+                f'(annotation file {self.ann_file}) does not exist') from None
+
+
+class OfficialSplit:
+    """Mixin of a published benchmark: ``split`` picks the annotation file.
+
+    A file whose size is not the split's official one (a partial or
+    mixed-up copy) is warned about once loaded. ``ann_file`` overrides the
+    file (e.g. BBN's converted iNaturalist JSON).
+
+    Args:
+        data_root (str): Folder of the annotation files.
+        split (str): One of :attr:`SPLIT_FILES`.
+        ann_file (str, optional): Another annotation file.
+        **kwargs: Other arguments of the data set.
+    """
+
+    # split -> annotation file, split -> images, and the classes.
+    SPLIT_FILES: Dict[str, str] = {}
+    SIZES: Dict[str, int] = {}
+    NUM_CLASSES: Optional[int] = None
+
+    def __init__(self,
+                 data_root: str = '',
+                 split: str = 'train',
+                 ann_file: Optional[str] = None,
+                 **kwargs) -> None:
+        if split not in self.SPLIT_FILES:
+            raise ValueError(f'{type(self).__name__}: split={split!r} is not '
+                             f'one of {", ".join(self.SPLIT_FILES)}')
+        self.split = split
+        super().__init__(
+            ann_file=ann_file or self.SPLIT_FILES[split],
+            data_root=data_root,
+            **kwargs)
+
+    def full_init(self) -> None:
+        """Load, then warn if the split has not its official size."""
+        if self._fully_initialized:
+            return
+        super().full_init()
+        size, classes = len(self), len(self.metainfo['classes'])
+        expected = self.SIZES[self.split]
+        if size != expected or classes != self.NUM_CLASSES:
+            MMLogger.get_current_instance().warning(
+                f'{type(self).__name__}: {self.ann_file} has {size} images '
+                f'of {classes} classes; the official {self.split} split has '
+                f'{expected} images of {self.NUM_CLASSES} classes (a partial '
+                'or different file?)')
+
+    def extra_repr(self) -> List[str]:
+        """Lines added to ``repr``."""
+        return [f'Split: \t{self.split}'] + super().extra_repr()
+
+
+__all__ = ['ImageFileDataset', 'OfficialSplit', 'read_annotation_text']
