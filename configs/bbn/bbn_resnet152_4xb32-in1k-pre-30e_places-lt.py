@@ -9,6 +9,7 @@
 _base_ = [
     '../_base_/models/bbn_resnet152.py',
     '../_base_/datasets/places_lt.py',
+    '../_base_/datasets/bbn_pairs.py',
     '../_base_/schedules/places_lt_bs128_30e.py',
     '../_base_/default_runtime.py',
 ]
@@ -23,10 +24,5 @@ model = dict(
             prefix='backbone.')),
     head=dict(num_classes=365))
 # Pairs: a uniformly drawn item and a reversed-sampler item (P_i ~ 1 / N_i).
-train_dataloader = dict(
-    dataset=dict(
-        _delete_=True,
-        type='DualSampleDataset',
-        dataset=_base_.train_dataset),
-    sampler=dict(type='DualSampler', rebalance='reversed'))
+train_dataloader = _base_.bbn_pairs
 default_hooks = dict(logger=dict(interval=100))

@@ -15,6 +15,7 @@
 _base_ = [
     '../_base_/models/bbn_vit-base-p16.py',
     '../_base_/datasets/inat2018.py',
+    '../_base_/datasets/bbn_pairs.py',
     '../_base_/default_runtime.py',
 ]
 model = dict(
@@ -29,12 +30,7 @@ model = dict(
             prefix='backbone.')),
     head=dict(num_classes=8142))
 # Pairs: a uniformly drawn item and a reversed-sampler item (P_i ~ 1 / N_i).
-train_dataloader = dict(
-    dataset=dict(
-        _delete_=True,
-        type='DualSampleDataset',
-        dataset=_base_.train_dataset),
-    sampler=dict(type='DualSampler', rebalance='reversed'))
+train_dataloader = _base_.bbn_pairs
 
 optim_wrapper = dict(
     optimizer=dict(

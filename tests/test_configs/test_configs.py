@@ -241,7 +241,7 @@ def test_bbns_pair_wrapper_is_written_once():
     writing = [rel(p) for p in files if 'DualSampleDataset' in open(p).read()]
     assert writing == [osp.join('_base_', 'datasets', 'bbn_pairs.py')]
     bbn = [p for p in ALL if osp.basename(p).startswith('bbn_')]
-    assert len(bbn) == 14
+    assert len(bbn) == 17
     for path in bbn:
         text = open(path).read()
         assert 'DualSampler' not in text, rel(path)
