@@ -1,5 +1,7 @@
 """Data sets, the dual-sample wrapper and samplers."""
 from .compact import CompactImageDataset, PackedStrings
+from .device_resident import (DeviceResidentDataset, identity_collate,
+                              use_device_resident)
 from .digits_lt import DigitsLT
 from .dual_sample import DualSampleDataset
 from .image_list import ImageNetLT, LongTailImageList, PlacesLT
@@ -16,11 +18,13 @@ from .seeded_dataset import SeededDataset, kept_random_state, seed_generators
 
 __all__ = [
     'CIFAR100LT', 'CIFAR10LT', 'ClassAwareSampler', 'ClassIndex',
-    'CompactImageDataset', 'DigitsLT', 'DualSampleDataset', 'DualSampler',
-    'INaturalist', 'INaturalist2017', 'INaturalist2018', 'ImageNetLT',
-    'LongTailImageList', 'LongTailSubset', 'PackedStrings', 'PlacesLT',
-    'SeededDataset', 'SeededSampler', 'class_counts', 'epoch_rng',
-    'get_class_counts', 'get_gt_labels', 'get_num_classes', 'indices_digest',
+    'CompactImageDataset', 'DeviceResidentDataset', 'DigitsLT',
+    'DualSampleDataset', 'DualSampler', 'INaturalist', 'INaturalist2017',
+    'INaturalist2018', 'ImageNetLT', 'LongTailImageList', 'LongTailSubset',
+    'PackedStrings', 'PlacesLT', 'SeededDataset', 'SeededSampler',
+    'class_counts', 'epoch_rng', 'get_class_counts', 'get_gt_labels',
+    'get_num_classes', 'identity_collate', 'indices_digest',
     'kept_random_state', 'long_tail_counts', 'progressive_probs',
-    'rebalance_probs', 'seed_generators', 'select_long_tail'
+    'rebalance_probs', 'seed_generators', 'select_long_tail',
+    'use_device_resident'
 ]
