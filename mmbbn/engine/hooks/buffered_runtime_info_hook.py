@@ -23,8 +23,8 @@ class BufferedRuntimeInfoHook(RuntimeInfoHook):
     order, exactly the values ``RuntimeInfoHook`` would have put there, so
     logs, checkpoints and resumes are unchanged.
 
-    Use it in place of the default:
-    ``default_hooks = dict(runtime_info=dict(type='BufferedRuntimeInfoHook'))``.
+    Use it in place of the default: ``default_hooks =
+    dict(runtime_info=dict(type='BufferedRuntimeInfoHook'))``.
 
     Args:
         interval (int, optional): Read the outputs every this many
