@@ -39,8 +39,8 @@ from typing import Dict, List, Optional
 HERE = osp.dirname(osp.abspath(__file__))
 REPO = osp.dirname(osp.dirname(HERE))
 sys.path.insert(0, HERE)
-from harness import (finish, machine, run_child, synchronize,  # noqa: E402
-                     synthetic_cifar)
+from harness import (finish, interleaved, machine, run_child,  # noqa: E402
+                     summarise, synchronize, synthetic_cifar)
 
 CONFIGS = dict(
     bbn=osp.join(REPO, 'configs', 'bbn',
@@ -196,6 +196,75 @@ def run_one(method: str, variant: str, data_root: str, epochs: int,
                 iters_per_epoch=iters, total_s=time.perf_counter() - start)
 
 
+def sample_costs(batch: int = 128, eval_items: int = 10000,
+                 repeats: int = 5) -> dict:
+    """What per-item ``DataSample``\ s cost, against one per batch.
+
+    Training: the labels of one BBN batch (two halves of ``batch``) as the
+    per-item path carries them (a ``DataSample`` per item, built in the
+    loader; gathered, concatenated and scattered back by
+    ``ClsDataPreprocessor``) against one ``BatchDataSample`` per half.
+    Evaluation: a CIFAR test pass of ``eval_items`` predictions as a head's
+    ``predict`` builds them (a sample per item) and as ``BatchedValLoop``
+    sets them (one per batch of 1,000), each handed to ``LongTailMetric``
+    through MMEngine's ``Evaluator``.
+
+    Returns:
+        dict: Median seconds of each, per BBN training batch and per test
+        pass.
+    """
+    import torch
+    from mmengine.evaluator import Evaluator
+    from mmpretrain.models.heads import LinearClsHead
+    from mmpretrain.models.utils import ClsDataPreprocessor
+    from mmpretrain.structures import DataSample
+
+    from mmbbn.structures import BatchDataSample
+    labels = torch.randint(0, 10, (batch, ))
+    # 1-pixel images: the images' own processing is the same either way.
+    images = torch.zeros(batch, 3, 1, 1, dtype=torch.uint8)
+    pre = ClsDataPreprocessor(num_classes=10)
+
+    def per_item_train():
+        for _ in range(2):
+            samples = [DataSample().set_gt_label(int(y)) for y in labels]
+            pre(dict(inputs=images, data_samples=samples), True)
+
+    def batched_train():
+        for _ in range(2):
+            samples = [BatchDataSample().set_gt_label(labels)]
+            pre(dict(inputs=images, data_samples=samples), True)
+
+    head = LinearClsHead(10, 64)
+    # The logits are the same either way: computed once, outside.
+    with torch.no_grad():
+        logits = head((torch.randn(1000, 64), ))
+    eval_labels = torch.randint(0, 10, (1000, ))
+
+    def evaluator():
+        ev = Evaluator(dict(type='mmpretrain.LongTailMetric'))
+        ev.dataset_meta = dict(classes=[str(i) for i in range(10)])
+        return ev
+
+    def per_item_eval():
+        ev = evaluator()
+        for _ in range(eval_items // 1000):
+            samples = [DataSample().set_gt_label(int(y))
+                       for y in eval_labels]
+            ev.process(head._get_predictions(logits, samples))
+
+    def batched_eval():
+        ev = evaluator()
+        for _ in range(eval_items // 1000):
+            sample = BatchDataSample().set_gt_label(eval_labels)
+            ev.process([sample.set_batch_predictions(logits.softmax(1))])
+
+    calls = dict(train_per_item=per_item_train, train_batched=batched_train,
+                 eval_per_item=per_item_eval, eval_batched=batched_eval)
+    times = interleaved(calls, repeats, 1, warmup=1)
+    return {name: summarise(t)['median_s'] for name, t in times.items()}
+
+
 def steady(times: List[float]) -> Optional[float]:
     """Median after the first (start-up) value; the only one if alone."""
     if not times:
@@ -266,6 +335,8 @@ def main() -> None:
                         f'{" ".join(GPU_VARIANTS)} on a GPU')
     parser.add_argument('--timeout', type=float, default=None,
                         help='seconds per variant before it is stopped')
+    parser.add_argument('--skip-samples', action='store_true',
+                        help='do not time per-item against batched samples')
     parser.add_argument('--out', default='epoch_benchmark.json')
     parser.add_argument('--one', default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -291,11 +362,15 @@ def main() -> None:
                 args.device, '--workers', str(args.workers)
             ], timeout=args.timeout)
     summary = summarise_runs(runs)
+    samples = None
+    if not args.skip_samples:
+        import mmbbn  # noqa: F401
+        samples = sample_costs()
     result = dict(
         data=(f'real: {args.data_root}' if not tmp_used else
               f'synthetic: {args.synthetic or 5000} per class'),
         epochs=args.epochs, workers=args.workers, host=machine(args.device),
-        runs=runs, summary=summary,
+        runs=runs, summary=summary, sample_costs_s=samples,
         best_device_variant=best_variant(summary))
     parts = []
     for method, rows in summary.items():
@@ -308,6 +383,12 @@ def main() -> None:
         if ratios:
             parts.append(f'{method} vs item (train/eval): ' +
                          ', '.join(ratios))
+    if samples:
+        parts.append('samples s per BBN batch / test pass, per item vs '
+                     f'batched: {samples["train_per_item"]:.4f} / '
+                     f'{samples["train_batched"]:.4f}, '
+                     f'{samples["eval_per_item"]:.3f} / '
+                     f'{samples["eval_batched"]:.3f}')
     finish(f'epoch {args.device}', result, parts, args.out)
 
 
