@@ -1,6 +1,7 @@
 """``torch.compile`` of the trunk and branches, where it pays."""
 from typing import List, Optional, Sequence
 
+import torch
 import torch.nn as nn
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
@@ -62,6 +63,7 @@ class CompileHook(Hook):
         self.mode = mode
         self.dynamic = dynamic
         self.devices = tuple(devices)
+        self._graphs = False
 
     def before_train(self, runner) -> None:
         """Compile the targets (after weights are loaded or resumed)."""
@@ -76,8 +78,33 @@ class CompileHook(Hook):
         for name in targets:
             module = model.get_submodule(name)
             module.compile(mode=self.mode, dynamic=self.dynamic)
+        self._graphs = self.mode == 'reduce-overhead'
         runner.logger.info(f'CompileHook: compiled {", ".join(targets)} '
                            f'(mode={self.mode}, dynamic={self.dynamic})')
+
+    def _step_begins(self) -> None:
+        """Tell CUDA graph trees that the previous step's outputs are done.
+
+        Both halves of a BBN pair replay the trunk's graph within one
+        step; the mark separates steps (torch cannot see them itself).
+        """
+        if self._graphs:
+            torch.compiler.cudagraph_mark_step_begin()
+
+    def before_train_iter(self, runner, batch_idx: int,
+                          data_batch=None) -> None:
+        """A training step begins."""
+        self._step_begins()
+
+    def before_val_iter(self, runner, batch_idx: int,
+                        data_batch=None) -> None:
+        """An evaluation step begins."""
+        self._step_begins()
+
+    def before_test_iter(self, runner, batch_idx: int,
+                         data_batch=None) -> None:
+        """A test step begins."""
+        self._step_begins()
 
 
 __all__ = ['CompileHook', 'compile_targets']
