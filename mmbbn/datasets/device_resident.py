@@ -16,7 +16,6 @@ of draws to :meth:`DeviceResidentDataset.__getitems__`.
 images to this path; ``configs/_base_/datasets/*_device.py`` are the
 CIFAR-LT and Digits-LT data sets written that way.
 """
-import copy
 import os
 from typing import List, Optional, Sequence, Tuple, Union
 
@@ -28,8 +27,9 @@ from mmengine.logging import MMLogger
 from torch.utils.data import get_worker_info
 
 from mmbbn.registry import DATASETS, FUNCTIONS
-from mmbbn.structures import BatchDataSample
+from mmbbn.structures import BatchDataSample, Draw
 from .labels import dataset_name, get_gt_labels
+from .seeded_dataset import SeededDataset
 
 INT64 = 2**63
 
@@ -75,7 +75,7 @@ def _shape(image: np.ndarray) -> str:
 
 
 @DATASETS.register_module()
-class DeviceResidentDataset:
+class DeviceResidentDataset(SeededDataset):
     """A small-image data set as one uint8 tensor, gathered batch by batch.
 
     Built from a data set whose items hold decoded images (``img``, as
@@ -86,7 +86,10 @@ class DeviceResidentDataset:
     data_samples=[BatchDataSample], seeds=int64 (B, ))`` on the device
     (``seeds`` for ``Draw``\\ s, i.e. training). The wrapped set's
     pipeline is not run: it may hold ``PackInputs`` only, the random
-    transforms go to ``data_preprocessor.augments``.
+    transforms go to ``data_preprocessor.augments``. Like
+    :class:`SeededDataset` (which it is) it takes the draws of
+    ``SeededSampler`` / ``ClassAwareSampler``, and inside
+    :class:`DualSampleDataset` each half of ``DualSampler``'s pairs.
 
     Use it with ``num_workers=0``, ``pin_memory=False`` and
     ``collate_fn=dict(type='identity_collate')`` (what
@@ -126,22 +129,12 @@ class DeviceResidentDataset:
         elif dataset_kwargs:
             raise ValueError('DeviceResidentDataset: arguments '
                              f'{sorted(dataset_kwargs)} need dataset_type')
-        if isinstance(dataset, dict):
-            dataset = DATASETS.build(dataset)
-        self.dataset = dataset
         self.device = device
         self.max_side = max_side
         self.memory_fraction = memory_fraction
         self.images: Optional[torch.Tensor] = None
         self.labels: Optional[torch.Tensor] = None
-        self._fully_initialized = False
-        if not lazy_init:
-            self.full_init()
-
-    @property
-    def metainfo(self) -> dict:
-        """Meta information of the held data set."""
-        return copy.deepcopy(self.dataset.metainfo)
+        super().__init__(dataset, lazy_init=lazy_init)
 
     @property
     def name(self) -> str:
@@ -207,10 +200,9 @@ class DeviceResidentDataset:
                 mixed size, a pipeline the device path cannot run, or not
                 enough free memory on the device.
         """
-        if self._fully_initialized:
+        if self.images is not None:
             return
-        if hasattr(self.dataset, 'full_init'):
-            self.dataset.full_init()
+        super().full_init()
         images = self._read_images()
         self._check_pipeline()
         device = resolve_device(self.device)
@@ -229,7 +221,6 @@ class DeviceResidentDataset:
         MMLogger.get_current_instance().info(
             f'DeviceResidentDataset: {self.name} held on {device}, {n} '
             f'images {c}x{h}x{w} uint8 ({need / 2**20:.1f} MiB)')
-        self._fully_initialized = True
 
     def _to_device(self, values: List[int]) -> torch.Tensor:
         tensor = torch.tensor(values, dtype=torch.int64)
@@ -242,7 +233,7 @@ class DeviceResidentDataset:
     @staticmethod
     def _split_draws(draws: Sequence) -> Tuple[List[int], Optional[list]]:
         """Item indices and (for ``Draw``\\ s) seeds wrapped into int64."""
-        if draws and hasattr(draws[0], 'seed'):
+        if draws and isinstance(draws[0], Draw):
             return ([int(d.index) for d in draws],
                     [(int(d.seed) + INT64) % (2 * INT64) - INT64
                      for d in draws])
@@ -274,21 +265,6 @@ class DeviceResidentDataset:
         if seeds is not None:
             batch['seeds'] = self._to_device(seeds)
         return batch
-
-    def __getitem__(self, idx: int):
-        """Item ``idx`` through the held set's own pipeline (browsing)."""
-        return self.dataset[idx]
-
-    def __len__(self) -> int:
-        return len(self.dataset)
-
-    def get_gt_labels(self) -> np.ndarray:
-        """Class of every item (from the held set's annotations)."""
-        return get_gt_labels(self.dataset)
-
-    def get_data_info(self, idx: int) -> dict:
-        """Annotation of item ``idx`` of the held set."""
-        return self.dataset.get_data_info(idx)
 
     def __repr__(self) -> str:
         return (f'DeviceResidentDataset(device={self.device!r},\n'
@@ -348,10 +324,18 @@ def batch_augments_of(pipeline: Sequence[dict], where: str) -> List[dict]:
 
 def _innermost(loader: dict, field: str) -> Tuple[dict, str]:
     """The dict holding a loader's innermost data set, and that set's path.
+
+    A plain ``SeededDataset`` around the innermost set is skipped over: the
+    device-resident set takes its place (it resolves the draws itself).
     """
     holder, path = loader, f'{field}.dataset'
     while isinstance(holder['dataset'].get('dataset'), dict):
-        holder, path = holder['dataset'], path + '.dataset'
+        inner = holder['dataset']
+        if _short(inner.get('type')) == 'SeededDataset' and not isinstance(
+                inner['dataset'].get('dataset'), dict):
+            holder['dataset'] = inner['dataset']
+            break
+        holder, path = inner, path + '.dataset'
     return holder, path
 
 
@@ -361,8 +345,10 @@ def use_device_resident(cfg: Config,
     """Switch a config to the device-resident data path, in place.
 
     Each data loader's innermost data set (inside ``DualSampleDataset`` or
-    any wrapper) becomes a :class:`DeviceResidentDataset` of it; the
-    training pipeline's ``RandomCrop`` / ``RandomFlip`` become the data
+    any wrapper) becomes a :class:`DeviceResidentDataset` of it (which
+    takes the place of a plain ``SeededDataset``, and whose draws come from
+    ``SeededSampler`` where the config had MMEngine's ``DefaultSampler``,
+    same indices); the training pipeline's ``RandomCrop`` / ``RandomFlip`` become the data
     preprocessor's seeded ``augments`` (a :class:`SeededDataPreprocessor`);
     the loaders get ``num_workers=0``, no pinning and ``identity_collate``;
     validation and testing run batched (``BatchedValLoop`` /
@@ -404,6 +390,10 @@ def use_device_resident(cfg: Config,
                 **held, pipeline=[dict(type='PackInputs')])
             if device != 'auto':
                 holder['dataset']['device'] = device
+        sampler = loader.get('sampler') or {}
+        if field == 'train_dataloader' and _short(
+                sampler.get('type')) == 'DefaultSampler':
+            sampler['type'] = 'SeededSampler'
         loader.update(
             collate_fn=dict(type='identity_collate'), num_workers=0,
             persistent_workers=False, pin_memory=False)

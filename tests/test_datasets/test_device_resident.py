@@ -1,7 +1,6 @@
 """The device-resident data set: the same images, one gather per batch."""
 import os.path as osp
 import re
-from collections import namedtuple
 from unittest import mock
 
 import numpy as np
@@ -14,11 +13,8 @@ from mmbbn.datasets import (CIFAR10LT, DeviceResidentDataset,
                             use_device_resident)
 from mmbbn.datasets.device_resident import batch_augments_of
 from mmbbn.registry import DATASETS, FUNCTIONS
-from mmbbn.structures import BatchDataSample
+from mmbbn.structures import BatchDataSample, Draw
 from ..conftest import CONFIGS
-
-# The sampler interface's Draw(index, seed); duck-typed by the data set.
-Draw = namedtuple('Draw', ['index', 'seed'])
 
 
 def tiny_cifar(root, split='train', **kwargs):
@@ -183,6 +179,25 @@ def test_use_device_resident_writes_what_the_device_bases_hold(
     assert again.train_dataloader == switched.train_dataloader
 
 
+def test_plain_training_gets_seeded_draws_from_the_same_indices():
+    cfg = use_device_resident(Config.fromfile(osp.join(
+        CONFIGS, 'baselines', 'ce',
+        'resnet32_1xb128-200e_cifar10-lt-ir50.py')))
+    loader = cfg.train_dataloader
+    assert loader.sampler.type == 'SeededSampler'
+    assert loader.sampler.shuffle is True
+    assert loader.dataset.type == 'DeviceResidentDataset'
+    assert loader.dataset.imbalance_factor == 50
+    # A plain SeededDataset is replaced, not wrapped.
+    cfg = Config(dict(train_dataloader=dict(
+        dataset=dict(type='SeededDataset', dataset=dict(
+            type='CIFAR10LT', pipeline=[dict(type='PackInputs')])),
+        sampler=dict(type='SeededSampler'))))
+    use_device_resident(cfg)
+    assert cfg.train_dataloader.dataset.type == 'DeviceResidentDataset'
+    assert cfg.train_dataloader.dataset.dataset_type == 'CIFAR10LT'
+
+
 def test_the_imbalance_factor_of_a_leaf_reaches_the_held_set():
     cfg = use_device_resident(Config.fromfile(osp.join(
         CONFIGS, 'bbn', 'bbn_resnet32_1xb128-200e_cifar10-lt-ir10.py')))
@@ -191,3 +206,22 @@ def test_the_imbalance_factor_of_a_leaf_reaches_the_held_set():
     assert (held.dataset_type, held.imbalance_factor) == ('CIFAR10LT', 10)
     assert cfg.train_dataloader.dataset.type == 'DualSampleDataset'
     assert cfg.train_dataloader.sampler.type == 'DualSampler'
+
+
+def test_a_loader_hands_the_samplers_draws_to_one_gather(cifar10_tiny):
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import Runner
+    init_default_scope('mmpretrain')
+    cfg = use_device_resident(Config.fromfile(osp.join(
+        CONFIGS, 'baselines', 'ce',
+        'resnet32_1xb128-200e_cifar10-lt-ir100.py')))
+    loader_cfg = cfg.train_dataloader
+    loader_cfg.dataset.update(data_root=cifar10_tiny, check_md5=False,
+                              imbalance_factor=4)
+    loader_cfg.batch_size = 8
+    loader = Runner.build_dataloader(loader_cfg, seed=3)
+    draws = list(loader.sampler)[:8]
+    batch = next(iter(loader))
+    held = loader.dataset
+    assert torch.equal(batch['inputs'], held.images[[d.index for d in draws]])
+    assert batch['seeds'].tolist() == [d.seed for d in draws]

@@ -21,7 +21,6 @@ from mmbbn.datasets import use_device_resident
 from mmbbn.registry import MODELS
 from mmbbn.structures import BranchPair
 from ..conftest import CONFIGS
-from ..draw_standin import use_standin
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +39,6 @@ def device_cfg(leaf: str, data_root: str, work_dir: str,
                epochs: int = 2) -> Config:
     """A shipped config on the device path, at toy size."""
     cfg = use_device_resident(Config.fromfile(osp.join(CONFIGS, leaf)))
-    use_standin(cfg)
     for field in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         innermost(cfg[field]).update(data_root=data_root, check_md5=False)
     innermost(cfg.train_dataloader).imbalance_factor = 4

@@ -27,6 +27,11 @@ device_loader = dict(
     num_workers=0,
     persistent_workers=False,
     pin_memory=False)
-train_dataloader = dict(dataset=train_dataset, **device_loader)
+# The device-resident set resolves the draws of SeededSampler (the indices
+# of MMEngine's DefaultSampler, each with its augmentation seed).
+train_dataloader = dict(
+    dataset=train_dataset,
+    sampler=dict(type='SeededSampler', shuffle=True),
+    **device_loader)
 val_dataloader = dict(dataset=test_dataset, **device_loader)
 test_dataloader = val_dataloader
