@@ -479,9 +479,10 @@ def main(argv=None) -> None:
                    bench_ce_variants=[], bench_epochs=2, long_epochs=2,
                    short_epochs=1, seeds=[0], epochs=1, parallel=2,
                    reserve=5, bench_timeout=600, workers=1, done=[],
-                   only=[r['name'] for r in paper_runs()[:3]])
+                   only=['bbn_ir100_s0', 'bbn_ir50_s0', 'ce_ir50_s0'])
         vars(args).update(sub)
         summary['targets'] = targets(args, clock)
+        args.variant = summary['targets']['variant']
         summary['runs'] = runs(args, clock)
     elif args.mode == 'targets':
         summary.update(targets(args, clock))
