@@ -24,8 +24,9 @@ Modes (each fits one device call; see docs/speed.md for the exact launch):
 
 Everything lands compactly in OUT (a device call returns at most 8
 files): ``summary.json`` (what was measured and decided), ``runs.jsonl``
-(one record per finished run: per-epoch top-1, loss, alpha, lr; last and
-best top-1 with many/medium/few and ECE; wall time),
+(one record per run, in the format of the experiment files,
+``tools/utils/results.py``: last and best with many/medium/few and ECE,
+per-epoch top-1, loss, alpha, lr; wall time; the call's facts),
 ``epoch_benchmark.json`` (targets), the last-epoch checkpoints of the
 IF 100 seed-0 runs (runs), and ``log.txt`` if the launch tees into it.
 Work dirs live in a temporary folder.
@@ -49,6 +50,9 @@ REPO = osp.dirname(osp.dirname(HERE))
 sys.path.insert(0, HERE)
 from epoch_benchmark import GPU_VARIANTS, configure  # noqa: E402
 from harness import machine, synthetic_cifar  # noqa: E402
+
+sys.path.insert(0, osp.dirname(HERE))  # tools/: the run-record format
+from utils.results import method_label, record_run_dir  # noqa: E402
 
 CARRY = osp.join(REPO, '.gpu')
 BBN = 'configs/bbn/bbn_resnet32_1xb128-200e_cifar10-lt-ir{}.py'
@@ -117,47 +121,6 @@ def prepare_data(args) -> str:
     return target
 
 
-def read_scalars(work_dir: str) -> List[dict]:
-    """The newest run's ``vis_data/scalars.json`` lines in a work dir."""
-    found = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                      'scalars.json')))
-    if not found:
-        return []
-    with open(found[-1]) as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def run_record(work_dir: str) -> dict:
-    """One run, compactly: per-epoch figures, last and best, from its logs.
-
-    Per epoch: top-1 (and the other ``lt/`` figures at the last epoch),
-    the mean of the logged training-loss windows, the last logged lr and
-    alpha.
-    """
-    lines = read_scalars(work_dir)
-    train = [x for x in lines if 'loss' in x and 'epoch' in x]
-    val = [x for x in lines if 'lt/top1' in x]
-    epochs = []
-    for v in val:
-        epoch = v['step']
-        logged = [x for x in train if x['epoch'] == epoch]
-        row = dict(epoch=epoch, top1=v['lt/top1'])
-        if logged:
-            row['loss'] = statistics.mean(x['loss'] for x in logged)
-            row['lr'] = logged[-1].get('lr')
-            if 'alpha' in logged[-1]:
-                row['alpha'] = logged[-1]['alpha']
-        epochs.append(row)
-    if not val:
-        return dict(epochs=[])
-    pick = lambda x: {k[3:]: x[k] for k in x  # noqa: E731
-                      if k.startswith('lt/') and not isinstance(x[k], list)}
-    best = max(val, key=lambda x: x['lt/top1'])
-    return dict(epochs=epochs, last=dict(epoch=val[-1]['step'],
-                                         **pick(val[-1])),
-                best=dict(epoch=best['step'], **pick(best)))
-
-
 def launch(name: str, config: str, args, epochs: int, variant: str,
            seed: int = 0, **facts) -> dict:
     """Start ``tools/train.py`` on a shipped config switched to ``variant``.
@@ -196,15 +159,28 @@ def wait(run: dict, timeout: Optional[float]) -> dict:
 
 
 def finish_record(run: dict) -> dict:
-    """The record of an ended run (its logs read, the process gone)."""
-    record = {k: run[k] for k in ('name', 'config', 'variant', 'seed',
-                                  'epochs', 'method', 'imbalance_factor')
-              if k in run}
-    record['wall_s'] = round(time.time() - run['start'], 2)
-    record['exit'] = run['proc'].returncode
-    record.update(run_record(run['work_dir']))
-    record['finished'] = (record['exit'] == 0 and not run.get('stopped')
-                          and len(record['epochs']) == run['epochs'])
+    """The record of an ended run, in the experiment files' format.
+
+    ``tools/utils/results.py``'s record of the run dir (last and best with
+    every ``lt/`` figure, per-epoch top-1, loss, lr and alpha) with the
+    call's facts: ``name``, ``variant``, ``imbalance_factor``, ``exit``,
+    ``finished`` (and the output's tail where it did not finish).
+    """
+    facts = dict(name=run['name'], variant=run['variant'],
+                 imbalance_factor=run.get('imbalance_factor'),
+                 exit=run['proc'].returncode)
+    wall = time.time() - run['start']
+    try:
+        record, _ = record_run_dir(run['work_dir'],
+                                   method_label(run['config']), run['seed'],
+                                   run['config'], wall, **facts)
+    except (FileNotFoundError, KeyError, TypeError, ValueError) as e:
+        record = dict(method=method_label(run['config']), seed=run['seed'],
+                      config=run['config'], wall_s=round(wall, 1),
+                      error=f'{type(e).__name__}: {e}', **facts)
+    last = record.get('last') or {}
+    record['finished'] = (facts['exit'] == 0 and not run.get('stopped')
+                          and last.get('epoch') == run['epochs'])
     if not record['finished']:
         with open(osp.join(run['work_dir'], 'stdout.txt')) as f:
             record['tail'] = f.read()[-1500:]
@@ -286,7 +262,7 @@ def targets(args, clock: Clock) -> dict:
         records[method] = record
         log(f'{record["name"]} ({args.long_epochs} epochs): '
             f'{record["wall_s"]} s, finished {record["finished"]}, '
-            f'top-1 last {record.get("last", {}).get("top1")}')
+            f'top-1 last {(record.get("last") or {}).get("lt/top1")}')
     summary['targets'] = {
         m: {k: r.get(k) for k in ('wall_s', 'target_s', 'met', 'last',
                                   'best')}
@@ -331,8 +307,8 @@ def path_comparison(records: List[dict], fast: str, item: str) -> dict:
         done = [r for r in records if r['variant'] == path and r['finished']]
         out[path] = dict(
             seeds=[r['seed'] for r in done],
-            last=[r['last']['top1'] for r in done],
-            best=[r['best']['top1'] for r in done],
+            last=[r['last']['lt/top1'] for r in done],
+            best=[r['best']['lt/top1'] for r in done],
             wall_s=[r['wall_s'] for r in done])
     a, b = out[fast]['last'], out[item]['last']
     if a and b:
