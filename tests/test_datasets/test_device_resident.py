@@ -225,3 +225,12 @@ def test_a_loader_hands_the_samplers_draws_to_one_gather(cifar10_tiny):
     held = loader.dataset
     assert torch.equal(batch['inputs'], held.images[[d.index for d in draws]])
     assert batch['seeds'].tolist() == [d.seed for d in draws]
+
+
+def test_grey_digits_are_held_as_one_channel():
+    from mmbbn.datasets import DigitsLT
+    held = DeviceResidentDataset(dataset_type='DigitsLT', split='test',
+                                 pipeline=[dict(type='PackInputs')])
+    plain = DigitsLT(split='test', pipeline=[dict(type='PackInputs')])
+    assert held.images.shape == (len(plain), 1, 8, 8)
+    assert torch.equal(held.images[11], plain[11]['inputs'])
