@@ -1,4 +1,6 @@
 """Data sets, the dual-sample wrapper and samplers."""
+from .device_resident import (DeviceResidentDataset, identity_collate,
+                              use_device_resident)
 from .digits_lt import DigitsLT
 from .dual_sample import DualSampleDataset
 from .image_files import ImageFileDataset, OfficialSplit
@@ -17,11 +19,13 @@ from .transforms import ConvertImageFile
 
 __all__ = [
     'CIFAR100LT', 'CIFAR10LT', 'ClassAwareSampler', 'ClassIndex',
-    'ConvertImageFile', 'DigitsLT', 'DualSampleDataset', 'DualSampler',
-    'INaturalist', 'INaturalist2017', 'INaturalist2018', 'ImageFileDataset',
-    'ImageNetLT', 'LongTailImageList', 'LongTailSubset', 'OfficialSplit',
-    'PlacesLT', 'SeededDataset', 'SeededSampler', 'class_counts', 'epoch_rng',
-    'get_class_counts', 'get_gt_labels', 'get_num_classes', 'indices_digest',
+    'ConvertImageFile', 'DeviceResidentDataset', 'DigitsLT',
+    'DualSampleDataset', 'DualSampler', 'INaturalist', 'INaturalist2017',
+    'INaturalist2018', 'ImageFileDataset', 'ImageNetLT', 'LongTailImageList',
+    'LongTailSubset', 'OfficialSplit', 'PlacesLT', 'SeededDataset',
+    'SeededSampler', 'class_counts', 'epoch_rng', 'get_class_counts',
+    'get_gt_labels', 'get_num_classes', 'identity_collate', 'indices_digest',
     'kept_random_state', 'long_tail_counts', 'progressive_probs',
-    'rebalance_probs', 'seed_generators', 'select_long_tail'
+    'rebalance_probs', 'seed_generators', 'select_long_tail',
+    'use_device_resident'
 ]

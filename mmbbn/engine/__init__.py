@@ -1,13 +1,18 @@
-"""Training-time machinery: hooks."""
-from .hooks import (ALPHA_SCHEDULES, ChannelsLastHook, ClassCountsHook,
+"""Training-time machinery: hooks, loops, optimizer wrappers."""
+from .hooks import (ALPHA_SCHEDULES, BufferedRuntimeInfoHook,
+                    ChannelsLastHook, ClassCountsHook, CompileHook,
                     CumulativeAlphaHook, DeferredResamplingHook,
                     DeferredReweightingHook, LongTailMetricHook,
-                    cumulative_alpha, official_t_max, to_channels_last,
-                    train_class_counts)
+                    compile_targets, cumulative_alpha, official_t_max,
+                    to_channels_last, train_class_counts)
+from .optimizers import AutocastOptimWrapper
+from .runners import BatchedTestLoop, BatchedValLoop
 
 __all__ = [
-    'ALPHA_SCHEDULES', 'ChannelsLastHook', 'ClassCountsHook',
-    'CumulativeAlphaHook', 'DeferredResamplingHook',
-    'DeferredReweightingHook', 'LongTailMetricHook', 'cumulative_alpha',
-    'official_t_max', 'to_channels_last', 'train_class_counts'
+    'ALPHA_SCHEDULES', 'AutocastOptimWrapper', 'BatchedTestLoop',
+    'BatchedValLoop', 'BufferedRuntimeInfoHook', 'ChannelsLastHook',
+    'ClassCountsHook', 'CompileHook', 'CumulativeAlphaHook',
+    'DeferredResamplingHook', 'DeferredReweightingHook', 'LongTailMetricHook',
+    'compile_targets', 'cumulative_alpha', 'official_t_max',
+    'to_channels_last', 'train_class_counts'
 ]

@@ -102,3 +102,118 @@ def test_scaling_benchmark_one_case(tmp_path):
     # BBN ResNet-32 for CIFAR-10: 537,488 + the 128 x 10 classifier.
     assert case['params'] == 537488 + 1290
     assert case['images_per_s'] == pytest.approx(32 / case['step_s'])
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(
+        name, osp.join(BENCH, f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, BENCH)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_harness_interleaves_variants_and_summarises_rounds(tmp_path,
+                                                           capsys):
+    harness = load('harness')
+    order = []
+    calls = {name: (lambda n=name: order.append(n)) for name in 'ab'}
+    samples = harness.interleaved(calls, rounds=3, per_round=2, warmup=1)
+    # Warm-up once each, then round by round, 2 calls of each in turn.
+    assert order == ['a', 'b'] + ['a', 'a', 'b', 'b'] * 3
+    assert [len(r) for r in samples['a']] == [2, 2, 2]
+    summary = harness.summarise([[1.0, 3.0], [2.0, 2.0], [5.0, 6.0]])
+    assert summary['median_s'] == 2.5
+    assert summary['repeat_medians_s'] == [2.0, 2.0, 5.5]
+    assert summary['spread_s'] == 3.5
+    host = harness.machine('cpu')
+    assert host['cores'] >= 1 and host['torch'] == torch.__version__
+    out = tmp_path / 'r.json'
+    line = harness.finish('x', dict(a=1), ['p', 'q'], str(out))
+    assert line == f'x: p | q -> {out}'
+    assert capsys.readouterr().out.strip() == line
+    assert json.loads(out.read_text()) == dict(a=1)
+
+
+@pytest.mark.slow
+def test_epoch_benchmark_item_against_device_path(tmp_path):
+    out = tmp_path / 'epoch.json'
+    line = run('epoch_benchmark.py', '--synthetic', '30', '--epochs', '2',
+               '--methods', 'ce', '--variants', 'item', 'device',
+               '--workers', '0', '--out', str(out), cwd=str(tmp_path))
+    assert line.startswith('epoch cpu: ce epoch+eval: item ')
+    result = json.loads(out.read_text())
+    runs = result['runs']['ce']
+    for variant in ('item', 'device'):
+        assert len(runs[variant]['train_s']) == 2
+        assert len(runs[variant]['val_s']) == 2
+    rows = result['summary']['ce']
+    # The steady epoch is the second; the ratio is of the benchmark's own
+    # numbers.
+    assert rows['device']['train_epoch_s'] == runs['device']['train_s'][1]
+    assert rows['device']['train_over_item'] == pytest.approx(
+        rows['device']['train_epoch_s'] / rows['item']['train_epoch_s'])
+    assert rows['item']['iters_per_epoch'] == rows['device'][
+        'iters_per_epoch']
+    assert result['best_device_variant'] is None  # BBN decides; not run
+    assert result['host']['device'] == 'cpu'
+
+
+def test_gpu_run_lists_issue_12_runs_with_the_if100_row_first():
+    gpu = load('cifar10_lt_gpu_run')
+    runs = gpu.paper_runs()
+    names = [r['name'] for r in runs]
+    assert len(names) == len(set(names)) == 3 * 3 + 3 * 2
+    assert all(r['imbalance_factor'] == 100 for r in runs[:9])
+    assert {(r['method'], r['seed']) for r in runs[:9]} == {
+        (m, s) for m in ('bbn', 'ce', 'ce_drw') for s in (0, 1, 2)}
+    assert [r['imbalance_factor'] for r in runs[9:]] == [50] * 3 + [10] * 3
+    for r in runs:
+        assert osp.exists(osp.join(osp.dirname(TOOLS), r['config']))
+    assert 'bbn-schedule' in runs[2]['config']
+
+
+def test_gpu_run_skips_the_runs_earlier_calls_finished(tmp_path):
+    gpu = load('cifar10_lt_gpu_run')
+    done = tmp_path / 'runs1.jsonl'
+    done.write_text(json.dumps(dict(name='bbn_ir100_s0', finished=True)) +
+                    '\n' + json.dumps(dict(name='ce_ir100_s0',
+                                           finished=False)) + '\n')
+    assert gpu.done_names([str(tmp_path / 'runs*.jsonl')]) == {
+        'bbn_ir100_s0'}
+
+
+@pytest.mark.slow
+def test_gpu_run_smoke_on_the_cpu(tmp_path):
+    out = tmp_path / 'out'
+    line = run('cifar10_lt_gpu_run.py', 'smoke', str(out), '--budget',
+               '1500', cwd=str(tmp_path))
+    assert line.startswith('gpu_run: ')
+    files = sorted(p.name for p in out.iterdir())
+    # What a device call can return: at most 8 files, no folders.
+    assert len(files) <= 8 and all((out / f).is_file() for f in files)
+    assert {'summary.json', 'runs.jsonl', 'epoch_benchmark.json'} <= set(
+        files)
+    summary = json.loads((out / 'summary.json').read_text())
+    assert summary['targets']['variant'] == 'device'
+    assert set(summary['targets']['targets']) == {'bbn', 'ce'}
+    paths = summary['targets']['paths']
+    assert paths['device']['last'] and paths['item']['last']
+    records = [json.loads(x) for x in (out / 'runs.jsonl').read_text()
+               .splitlines()]
+    by_name = {r['name']: r for r in records}
+    # The targets' 2-epoch runs are issue 12's IF 100 seed-0 runs; the
+    # runs mode then skips them and does what is left of its list, two at
+    # once, on the fast path the targets chose.
+    assert by_name['bbn_ir100_s0']['finished']
+    assert by_name['bbn_ir100_s0']['last']['epoch'] == 2
+    assert 'bbn_ir100_s0' in summary['runs']['done_before']
+    assert sorted(summary['runs']['finished']) == ['bbn_ir50_s0',
+                                                   'ce_ir50_s0']
+    assert summary['runs']['variant'] == 'device'
+    assert {'bbn_ir100_s0.pth', 'ce_ir100_s0.pth'} <= set(files)
+    for record in records:
+        assert record['finished'], record.get('tail')
+        # The experiment files' record (tools/utils/results.py).
+        assert 'lt/top1' in record['last'] and 'epoch' in record['best']
+        assert record['train']['loss'] and record['config'].endswith('.py')

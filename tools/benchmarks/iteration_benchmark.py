@@ -28,17 +28,15 @@ Usage:
 """
 import argparse
 import copy
-import json
 import os.path as osp
 import statistics
 import sys
 import tempfile
 import time
-from typing import Dict, Iterable, Iterator, List, Tuple
+from typing import Dict, Iterable, Iterator, Tuple
 from unittest import mock
 
 import numpy as np
-import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
@@ -47,32 +45,15 @@ import mmbbn  # noqa: F401
 from mmbbn.datasets import DualSampleDataset, DualSampler
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from harness import (finish, interleaved, machine, summarise,  # noqa: E402
+                     synthetic_cifar, time_calls)
 # tools/launch.py: what tools/train.py and tools/test.py share.
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from launch import use_channels_last  # noqa: E402
 from step_benchmark import (BBN_CFG, CE_CFG, build, loader_batch,  # noqa
-                            mmbbn_step, time_steps)
+                            mmbbn_step)
 
 from mmbbn.structures import BranchPair  # noqa: E402
-
-
-def synthetic_cifar(root: str) -> str:
-    """CIFAR-10 pickles of random images, the real file layout."""
-    import os
-    import pickle
-    rng = np.random.default_rng(0)
-    folder = osp.join(root, 'cifar-10-batches-py')
-    os.makedirs(folder, exist_ok=True)
-    for name, n in [(f'data_batch_{i}', 10000) for i in range(1, 6)] + [
-            ('test_batch', 10000)]:
-        labels = np.tile(np.arange(10), n // 10)
-        rng.shuffle(labels)
-        data = rng.integers(0, 256, (n, 3072), dtype=np.uint8)
-        with open(osp.join(folder, name), 'wb') as f:
-            pickle.dump({'data': data, 'labels': labels.tolist()}, f)
-    with open(osp.join(folder, 'batches.meta'), 'wb') as f:
-        pickle.dump({'label_names': [str(i) for i in range(10)]}, f)
-    return root
 
 
 def configure(path: str, data_root: str, work_dir: str, workers: int,
@@ -102,14 +83,8 @@ def loader_rate(cfg: Config, batches: int) -> float:
     """Median seconds per batch of a config's train loader."""
     init_default_scope(cfg.default_scope)
     it = endless(Runner.build_dataloader(cfg.train_dataloader, seed=0))
-    for _ in range(3):
-        next(it)
-    times = []
-    for _ in range(batches):
-        start = time.perf_counter()
-        next(it)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    time_calls(lambda: next(it), 3)  # the workers start and prefetch
+    return statistics.median(time_calls(lambda: next(it), batches))
 
 
 def endless(loader: Iterable) -> Iterator:
@@ -151,18 +126,21 @@ def loader_cost(cfgs: Dict[str, Config],
                           pin_memory=False)
         iters[name] = endless(Runner.build_dataloader(loader_cfg, seed=0))
     images = {name: batch_images(next(it)) for name, it in iters.items()}
-    times: Dict[str, List[float]] = {name: [] for name in cfgs}
-    for _ in range(batches):
-        for name, it in iters.items():
-            start = time.perf_counter()
-            batch = next(it)
-            times[name].append(time.perf_counter() - start)
+
+    def fetch(name):
+
+        def call():
+            batch = next(iters[name])
             if batch_images(batch) != images[name]:
                 raise RuntimeError(
                     f'loader {name}: a batch of {batch_images(batch)} '
                     f'images, the first had {images[name]}')
-    return ({name: statistics.median(t) for name, t in times.items()},
-            images)
+
+        return call
+
+    samples = interleaved({name: fetch(name) for name in iters}, batches)
+    return ({name: summarise(runs)['median_s']
+             for name, runs in samples.items()}, images)
 
 
 def runner_rate(cfg: Config) -> float:
@@ -227,8 +205,7 @@ def main() -> None:
     tmp = tempfile.TemporaryDirectory()
     data_root = args.data_root or synthetic_cifar(tmp.name)
     result = dict(data=('real: ' + args.data_root) if args.data_root else
-                  'synthetic', workers=args.workers,
-                  threads=torch.get_num_threads(), torch=torch.__version__)
+                  'synthetic', workers=args.workers, host=machine('cpu'))
 
     cfgs = {name: configure(path, data_root, osp.join(tmp.name, name),
                             args.workers, args.iters)
@@ -257,16 +234,14 @@ def main() -> None:
                      if name != 'ce' else loader_batch(b, 10, 0))
             step = mmbbn_step(
                 *build(path, 'cpu', channels_last=name == 'bbn_cl'), batch)
-            time_steps(step, 3, 'cpu')
-            bare[name] = statistics.median(time_steps(step, args.iters,
+            time_calls(step, 3, 'cpu')
+            bare[name] = statistics.median(time_calls(step, args.iters,
                                                       'cpu'))
         runner = {n: runner_rate(c) for n, c in cfgs.items()}
         result['bare_step_s'] = bare
         result['runner_iter_s'] = runner
         result['runner_over_bare'] = {n: runner[n] / bare[n] for n in bare}
     result['rebalanced_draw'] = draw_rate()
-    with open(args.out, 'w') as f:
-        json.dump(result, f, indent=1)
     parts = [f'loader cost s/batch bbn {loader["bbn"]:.4f} ce '
              f'{loader["ce"]:.4f} (pair/single '
              f'{result["pair_over_single"]:.2f}; with {args.workers} '
@@ -278,8 +253,7 @@ def main() -> None:
     d = result['rebalanced_draw']
     parts.append(f'iNat-scale draws: index {d["build_s"]:.3f}s, '
                  f'{d["us_per_draw"]:.3f} us/draw')
-    print('iteration: ' + ' | '.join(parts) + f' -> {args.out}')
-
+    finish('iteration', result, parts, args.out)
 
 if __name__ == '__main__':
     main()

@@ -18,11 +18,12 @@ import json
 import os.path as osp
 import resource
 import statistics
-import subprocess
 import sys
-import time
 
 HERE = osp.dirname(osp.abspath(__file__))
+sys.path.insert(0, HERE)
+from harness import finish, machine, run_child, time_calls  # noqa: E402
+
 REPO = osp.dirname(osp.dirname(HERE))
 CIFAR = osp.join(REPO, 'configs', 'bbn',
                  'bbn_resnet32_1xb128-200e_cifar10-lt-ir100.py')
@@ -62,7 +63,6 @@ def run_case(cfg_path: str, batch: int, side: int, classes, steps: int,
     import mmbbn  # noqa: F401
     from mmbbn.registry import MODELS
     from mmbbn.structures import BranchPair
-    sys.path.insert(0, HERE)
     from step_benchmark import loader_batch
 
     if cfg_path == 'resnet50':
@@ -106,16 +106,9 @@ def run_case(cfg_path: str, batch: int, side: int, classes, steps: int,
     base = current_rss_mb()
     if device.startswith('cuda'):
         torch.cuda.reset_peak_memory_stats()
-    times = []
-    for i in range(steps + 1):
-        if device.startswith('cuda'):
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        model.train_step(data, optim)
-        if device.startswith('cuda'):
-            torch.cuda.synchronize()
-        if i:  # the first step allocates; not timed
-            times.append(time.perf_counter() - start)
+    # The first step allocates; not timed.
+    times = time_calls(lambda: model.train_step(data, optim), steps + 1,
+                       device)[1:]
     step = statistics.median(times)
     out = dict(params=params, batch=batch, side=side, classes=num_classes,
                step_s=step, images_per_s=2 * batch / step,
@@ -144,23 +137,16 @@ def main() -> None:
     for name, *_ in CASES:
         if args.cases and name not in args.cases:
             continue
-        proc = subprocess.run(
-            [sys.executable, '-W', 'ignore', __file__, '--one', name,
-             '--steps', str(args.steps), '--device', args.device],
-            capture_output=True, text=True)
-        lines = [x for x in proc.stdout.splitlines() if x.startswith('{')]
-        results[name] = (json.loads(lines[-1]) if lines else dict(
-            error=proc.stderr.strip().splitlines()[-1:]))
-    import torch
-    meta = dict(device=args.device, threads=torch.get_num_threads(),
-                torch=torch.__version__, steps=args.steps)
-    with open(args.out, 'w') as f:
-        json.dump(dict(meta=meta, cases=results), f, indent=1)
+        results[name] = run_child(__file__, [
+            '--one', name, '--steps', str(args.steps), '--device',
+            args.device
+        ])
+    meta = dict(device=args.device, steps=args.steps,
+                host=machine(args.device))
     mem = 'peak_cuda_mb' if args.device.startswith('cuda') else 'train_mb'
     parts = [f'{n} {r["step_s"]:.3f}s {r.get(mem, 0):.0f}MB'
              if 'step_s' in r else f'{n} failed' for n, r in results.items()]
-    print('scaling: ' + ' | '.join(parts) + f' -> {args.out}')
-
+    finish('scaling', dict(meta=meta, cases=results), parts, args.out)
 
 if __name__ == '__main__':
     main()

@@ -19,6 +19,13 @@ Variants:
                    the same in channels-last memory format (what
                    ``--channels-last`` of tools/train.py runs)
     bbn_joint_cl   likewise (not run unless named in --variants)
+    bbn_two_pass_cl_bf16, ce_b_cl_bf16
+                   channels-last with the forward under bfloat16 autocast
+                   (``AutocastOptimWrapper``; only if named)
+    bbn_two_pass_cl_compile, bbn_two_pass_cl_graphs
+                   channels-last, trunk and branches compiled
+                   (``torch.compile`` default / 'reduce-overhead' mode, as
+                   ``CompileHook``; only if named)
 
 Usage:
     python tools/benchmarks/step_benchmark.py [--batch-size 128]
@@ -32,13 +39,10 @@ the config's optimizer (SGD without one):
 """
 import argparse
 import copy
-import json
 import logging
 import os.path as osp
-import platform
-import statistics
-import time
-from typing import Callable, Dict, List
+import sys
+from typing import Callable, Dict
 
 import torch
 import torch.nn.functional as F
@@ -49,9 +53,16 @@ from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
 import mmbbn  # noqa: F401
-from mmbbn.engine import to_channels_last
+from mmbbn.engine import compile_targets, to_channels_last
 from mmbbn.registry import MODELS
 from mmbbn.structures import BranchPair
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from harness import (finish, interleaved, machine, summarise,  # noqa: E402
+                     time_calls)
+
+# The name the other benchmarks import.
+time_steps = time_calls
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BBN_CFG = osp.join(REPO, 'configs', 'bbn',
@@ -71,9 +82,16 @@ def loader_batch(n: int, num_classes: int, seed: int) -> dict:
 
 
 def build(cfg_path: str, device: str, channels_last: bool = False,
-          **model_overrides):
-    """Model and optimizer wrapper exactly as the Runner builds them."""
+          bf16: bool = False, compile_mode: str = None, **model_overrides):
+    """Model and optimizer wrapper exactly as the Runner builds them.
+
+    ``bf16``: the forward under bfloat16 autocast (AutocastOptimWrapper);
+    ``compile_mode``: trunk and branches compiled as ``CompileHook`` does
+    (``'default'`` or ``'reduce-overhead'``).
+    """
     cfg = Config.fromfile(cfg_path)
+    if bf16:
+        cfg.optim_wrapper.type = 'AutocastOptimWrapper'
     model_cfg = cfg.model
     model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
     model_cfg.update(model_overrides)
@@ -82,6 +100,10 @@ def build(cfg_path: str, device: str, channels_last: bool = False,
     model.to(device)
     if channels_last:
         to_channels_last(model)
+    if compile_mode:
+        for name in compile_targets(model):
+            model.get_submodule(name).compile(
+                mode=None if compile_mode == 'default' else compile_mode)
     model.train()
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
     return model, optim
@@ -132,20 +154,6 @@ def torch_bbn_step(device: str, batch: int, num_classes: int
     return step
 
 
-def time_steps(step: Callable[[], None], n: int, device: str) -> List[float]:
-    """Wall seconds of ``n`` consecutive steps."""
-    times = []
-    for _ in range(n):
-        if device.startswith('cuda'):
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        step()
-        if device.startswith('cuda'):
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return times
-
-
 def bbn_config_benchmark(args: argparse.Namespace) -> None:
     """Two-pass and joint steps of any BBN config at ``args.image_size``.
 
@@ -161,8 +169,8 @@ def bbn_config_benchmark(args: argparse.Namespace) -> None:
     model_cfg.backbone.pop('init_cfg', None)
     optim_cfg = cfg.get('optim_wrapper', dict(optimizer=dict(
         type='SGD', lr=0.01, momentum=0.9, nesterov=True)))
-    num_classes, b, size = model_cfg.head.num_classes, args.batch_size, \
-        args.image_size
+    num_classes = model_cfg.head.num_classes
+    b, size, dev = args.batch_size, args.image_size, args.device
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
 
     def batch(seed: int) -> dict:
@@ -173,42 +181,32 @@ def bbn_config_benchmark(args: argparse.Namespace) -> None:
                                  dtype=torch.uint8),
             data_samples=[DataSample().set_gt_label(int(y)) for y in labels])
 
-    steps, default_joint = {}, None
+    steps = {}
+    default_joint = MODELS.build(copy.deepcopy(model_cfg)).joint_pass
     for name, joint in (('two_pass', False), ('joint', True)):
         model = MODELS.build(dict(model_cfg, joint_pass=joint))
-        model.to(args.device).train()
-        if default_joint is None:
-            default_joint = MODELS.build(model_cfg).joint_pass
+        model.to(dev).train()
         optim = build_optim_wrapper(model, copy.deepcopy(optim_cfg))
         steps[name] = mmbbn_step(model, optim, BranchPair(batch(0), batch(1)))
-        time_steps(steps[name], args.warmup, args.device)
-    samples: Dict[str, List[List[float]]] = {n: [] for n in steps}
-    for _ in range(args.repeats):
-        for name, step in steps.items():
-            samples[name].append(time_steps(step, args.steps, args.device))
+    samples = interleaved(steps, args.repeats, args.steps, dev,
+                          warmup=args.warmup)
     variants = {}
     for name, runs in samples.items():
-        med = statistics.median(t for run in runs for t in run)
-        variants[name] = dict(
-            median_s=med, repeat_medians_s=[statistics.median(r)
-                                            for r in runs],
-            images_per_s=2 * b / med)
+        summary = summarise(runs)
+        variants[name] = dict(summary,
+                              images_per_s=2 * b / summary['median_s'])
     ratio = variants['joint']['median_s'] / variants['two_pass']['median_s']
     result = dict(
-        config=args.bbn_config, image_size=size, batch_size=b,
-        device=args.device, threads=torch.get_num_threads(),
+        config=args.bbn_config, image_size=size, batch_size=b, device=dev,
         steps_per_repeat=args.steps, repeats=args.repeats,
         optimizer=optim_cfg['optimizer']['type'],
-        default_joint_pass=default_joint, torch=torch.__version__,
-        processor=platform.processor() or platform.machine(),
+        default_joint_pass=default_joint, host=machine(dev),
         variants=variants, joint_over_two_pass=ratio)
-    with open(args.out, 'w') as f:
-        json.dump(result, f, indent=1)
-    print(f'step {osp.basename(args.bbn_config)} B={b}x2 {size}px '
-          f'{args.device}: two_pass {variants["two_pass"]["median_s"]:.3f}s'
-          f' | joint {variants["joint"]["median_s"]:.3f}s | joint_over_'
-          f'two_pass {ratio:.3f} (default: '
-          f'{"joint" if default_joint else "two passes"}) -> {args.out}')
+    parts = [f'{n} {r["median_s"]:.3f}s' for n, r in variants.items()]
+    parts += [f'joint_over_two_pass {ratio:.3f} (default: '
+              f'{"joint" if default_joint else "two passes"})']
+    finish(f'step {osp.basename(args.bbn_config)} B={b}x2 {size}px {dev}',
+           result, parts, args.out)
 
 
 def main() -> None:
@@ -230,15 +228,12 @@ def main() -> None:
     parser.add_argument('--image-size', type=int, default=224,
                         help='image size of --bbn-config batches')
     args = parser.parse_args()
-    if args.bbn_config:
-        MMLogger.get_current_instance().setLevel(logging.WARNING)
-        if args.threads:
-            torch.set_num_threads(args.threads)
-        return bbn_config_benchmark(args)
     # Weight-initialisation reports of every model built are not results.
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.bbn_config:
+        return bbn_config_benchmark(args)
     b, dev = args.batch_size, args.device
 
     def pair(seed):
@@ -261,35 +256,32 @@ def main() -> None:
             pair(0)),
         'ce_b_cl': lambda: mmbbn_step(
             *build(CE_CFG, dev, channels_last=True), loader_batch(b, 10, 0)),
+        'bbn_two_pass_cl_bf16': lambda: mmbbn_step(
+            *build(BBN_CFG, dev, channels_last=True, bf16=True), pair(0)),
+        'ce_b_cl_bf16': lambda: mmbbn_step(
+            *build(CE_CFG, dev, channels_last=True, bf16=True),
+            loader_batch(b, 10, 0)),
+        'bbn_two_pass_cl_compile': lambda: mmbbn_step(
+            *build(BBN_CFG, dev, channels_last=True,
+                   compile_mode='default'), pair(0)),
+        'bbn_two_pass_cl_graphs': lambda: mmbbn_step(
+            *build(BBN_CFG, dev, channels_last=True,
+                   compile_mode='reduce-overhead'), pair(0)),
     }
     steps = {name: makers[name]() for name in args.variants}
-    for name, step in steps.items():
-        time_steps(step, args.warmup, dev)
-    samples: Dict[str, List[List[float]]] = {n: [] for n in steps}
-    for _ in range(args.repeats):
-        for name, step in steps.items():
-            samples[name].append(time_steps(step, args.steps, dev))
+    samples = interleaved(steps, args.repeats, args.steps, dev,
+                          warmup=args.warmup)
 
-    images = dict(bbn_two_pass=2 * b, bbn_joint=2 * b, ce_b=b, ce_2b=2 * b,
-                  torch_bbn=2 * b, bbn_two_pass_cl=2 * b,
-                  bbn_joint_cl=2 * b, ce_b_cl=b)
+    images = {name: b if name.startswith('ce_b') else 2 * b
+              for name in makers}
     result = dict(
-        batch_size=b, device=dev, threads=torch.get_num_threads(),
-        steps_per_repeat=args.steps, repeats=args.repeats,
-        torch=torch.__version__, machine=platform.machine(),
-        processor=platform.processor() or platform.machine(),
-        cuda_device=(torch.cuda.get_device_name(0)
-                     if dev.startswith('cuda') else None),
-        variants={})
+        batch_size=b, device=dev, steps_per_repeat=args.steps,
+        repeats=args.repeats, host=machine(dev), variants={})
     for name, runs in samples.items():
-        flat = [t for run in runs for t in run]
-        per_repeat = [statistics.median(run) for run in runs]
-        med = statistics.median(flat)
+        summary = summarise(runs)
         result['variants'][name] = dict(
-            median_s=med, repeat_medians_s=per_repeat,
-            spread_s=max(per_repeat) - min(per_repeat),
-            images_per_step=images[name],
-            images_per_s=images[name] / med)
+            summary, images_per_step=images[name],
+            images_per_s=images[name] / summary['median_s'])
     v = result['variants']
     ratios = {}
     if 'bbn_two_pass' in v and 'ce_b' in v:
@@ -311,13 +303,19 @@ def main() -> None:
     if 'bbn_two_pass_cl' in v and 'ce_b_cl' in v:
         ratios['two_pass_cl_over_two_ce_b_cl'] = (
             v['bbn_two_pass_cl']['median_s'] / (2 * v['ce_b_cl']['median_s']))
+    for name in ('bbn_two_pass_cl_bf16', 'bbn_two_pass_cl_compile',
+                 'bbn_two_pass_cl_graphs'):
+        if name in v and 'bbn_two_pass_cl' in v:
+            ratios[f'two_pass_cl_over_{name[4:]}'] = (
+                v['bbn_two_pass_cl']['median_s'] / v[name]['median_s'])
+    if 'ce_b_cl' in v and 'ce_b_cl_bf16' in v:
+        ratios['ce_b_cl_over_ce_b_cl_bf16'] = (
+            v['ce_b_cl']['median_s'] / v['ce_b_cl_bf16']['median_s'])
     result['ratios'] = ratios
-    with open(args.out, 'w') as f:
-        json.dump(result, f, indent=1)
     parts = [f'{n} {r["median_s"]:.4f}s ({r["images_per_s"]:.0f} img/s, '
              f'spread {r["spread_s"]:.4f})' for n, r in v.items()]
     parts += [f'{k} {x:.3f}' for k, x in ratios.items()]
-    print(f'step B={b} {dev}: ' + ' | '.join(parts) + f' -> {args.out}')
+    finish(f'step B={b} {dev}', result, parts, args.out)
 
 
 if __name__ == '__main__':

@@ -1,0 +1,41 @@
+# CIFAR-10-LT on the device-resident path: the training and test sets are held
+# as uint8 tensors on the training device (the GPU when there is one), a
+# batch is gathered by index from the samplers' draws, and the random crop
+# (pad 4, fill 0) and horizontal flip run on whole batches in the data
+# preprocessor, each item's from its draw's seed. Same subset, samplers,
+# normalisation and augmentation distribution as cifar10_lt.py (the
+# default, per-item path). This is what use_device_resident() makes of
+# cifar10_lt.py; with val_cfg/test_cfg type 'BatchedValLoop' /
+# 'BatchedTestLoop' evaluation runs batched too (docs/speed.md).
+_base_ = ['./cifar10_lt.py']
+data_preprocessor = dict(
+    type='SeededDataPreprocessor',
+    augments=[
+        dict(type='BatchRandomCrop', crop_size=32, padding=4, pad_val=0),
+        dict(type='BatchRandomFlip', prob=0.5, direction='horizontal'),
+    ])
+
+train_pipeline = [dict(type='PackInputs')]
+# The held data set's own fields stay where they are in cifar10_lt.py.
+train_dataset = dict(
+    type='DeviceResidentDataset',
+    dataset_type={{_base_.dataset_type}},
+    pipeline=train_pipeline)
+test_dataset = dict(
+    type='DeviceResidentDataset', dataset_type={{_base_.dataset_type}})
+
+# Batches come gathered from the device: no workers, no pinning, no
+# collation.
+device_loader = dict(
+    collate_fn=dict(type='identity_collate'),
+    num_workers=0,
+    persistent_workers=False,
+    pin_memory=False)
+# The device-resident set resolves the draws of SeededSampler (the indices
+# of MMEngine's DefaultSampler, each with its augmentation seed).
+train_dataloader = dict(
+    dataset=train_dataset,
+    sampler=dict(type='SeededSampler', shuffle=True),
+    **device_loader)
+val_dataloader = dict(dataset=test_dataset, batch_size=1000, **device_loader)
+test_dataloader = val_dataloader

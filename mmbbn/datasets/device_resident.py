@@ -1,0 +1,427 @@
+"""A small-image data set held as one uint8 tensor on the training device.
+
+The per-item path decodes, augments and packs every image in Python and
+builds a ``DataSample`` per item; for 32 x 32 images on a GPU that costs
+more than the training step. :class:`DeviceResidentDataset` reads the data
+set's images once into one tensor (on the GPU when training there) and
+answers a whole batch of draws with one gather; the random crop and flip
+run on the batch in the data preprocessor (:class:`SeededDataPreprocessor`
+with :class:`BatchRandomCrop`, :class:`BatchRandomFlip`), each item's draw
+from its ``Draw.seed``. Samplers, pairs and rank splitting are unchanged:
+the loader still yields the samplers' draws, the wrappers
+(:class:`DualSampleDataset`, the plain-training wrapper) pass each batch
+of draws to :meth:`DeviceResidentDataset.__getitems__`.
+
+:func:`use_device_resident` switches any config with small in-memory
+images to this path; ``configs/_base_/datasets/*_device.py`` are the
+CIFAR-LT and Digits-LT data sets written that way.
+"""
+import os
+from typing import List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.dataset import BaseDataset
+from mmengine.logging import MMLogger
+from torch.utils.data import get_worker_info
+
+from mmbbn.registry import DATASETS, FUNCTIONS
+from mmbbn.structures import BatchDataSample, Draw
+from .labels import dataset_name, get_gt_labels
+from .seeded_dataset import SeededDataset
+
+INT64 = 2**63
+
+
+@FUNCTIONS.register_module()
+def identity_collate(batch):
+    """The collate function of a data set that collates its own batches.
+
+    ``DataLoader`` hands ``__getitems__``'s result to the collate function;
+    :class:`DeviceResidentDataset` already returns the batch (or a
+    ``BranchPair`` of two through :class:`DualSampleDataset`).
+    """
+    return batch
+
+
+def resolve_device(device: Union[str, torch.device]) -> torch.device:
+    """``'auto'``: the current CUDA device if there is one, else the CPU.
+
+    Args:
+        device (str | torch.device): ``'auto'``, ``'cpu'``, ``'cuda'``,
+            ``'cuda:1'``...
+
+    Returns:
+        torch.device: With an index for CUDA (the current device if none).
+    """
+    if device == 'auto':
+        device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    device = torch.device(device)
+    if device.type == 'cuda' and device.index is None:
+        device = torch.device('cuda', torch.cuda.current_device())
+    return device
+
+
+def free_memory(device: torch.device) -> int:
+    """Bytes free on ``device`` (CUDA), or available RAM (CPU)."""
+    if device.type == 'cuda':
+        return torch.cuda.mem_get_info(device)[0]
+    return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
+
+
+def _shape(image: np.ndarray) -> str:
+    return 'x'.join(str(s) for s in image.shape)
+
+
+@DATASETS.register_module()
+class DeviceResidentDataset(SeededDataset):
+    """A small-image data set as one uint8 tensor, gathered batch by batch.
+
+    Built from a data set whose items hold decoded images (``img``, as
+    CIFAR-LT and Digits-LT do): every image is copied once into one
+    ``(N, C, H, W)`` uint8 tensor and the labels into one int64 tensor on
+    ``device``. ``__getitems__(draws)`` gathers a batch with one indexing
+    operation and returns ``dict(inputs=uint8 (B, C, H, W),
+    data_samples=[BatchDataSample], seeds=int64 (B, ))`` on the device
+    (``seeds`` for ``Draw``\\ s, i.e. training). The wrapped set's
+    pipeline is not run: it may hold ``PackInputs`` only, the random
+    transforms go to ``data_preprocessor.augments``. Like
+    :class:`SeededDataset` (which it is) it takes the draws of
+    ``SeededSampler`` / ``ClassAwareSampler``, and inside
+    :class:`DualSampleDataset` each half of ``DualSampler``'s pairs.
+
+    Use it with ``num_workers=0``, ``pin_memory=False`` and
+    ``collate_fn=dict(type='identity_collate')`` (what
+    :func:`use_device_resident` writes). Indexing one item
+    (``dataset[i]``) runs the wrapped set's own pipeline, for browsing.
+
+    Args:
+        dataset_type (str, optional): Type of the data set to hold, built
+            with ``**dataset_kwargs`` (the config form: its fields stay
+            where a per-item config has them, so overrides such as
+            ``imbalance_factor`` apply unchanged).
+        dataset (dict | BaseDataset, optional): Or the data set itself.
+        device (str): ``'auto'`` (the current CUDA device if any, else the
+            CPU), ``'cpu'``, ``'cuda'``, ``'cuda:N'``. Defaults to 'auto'.
+        max_side (int): Images larger than this are not a small-image set.
+            Defaults to 64.
+        memory_fraction (float): The images may take at most this fraction
+            of the device's free memory. Defaults to 0.5.
+        lazy_init (bool): Defer reading the images. Defaults to False.
+        **dataset_kwargs: Arguments of ``dataset_type``.
+    """
+
+    def __init__(self,
+                 dataset_type: Optional[str] = None,
+                 dataset: Union[dict, BaseDataset, None] = None,
+                 device: str = 'auto',
+                 max_side: int = 64,
+                 memory_fraction: float = 0.5,
+                 lazy_init: bool = False,
+                 **dataset_kwargs) -> None:
+        if (dataset is None) == (dataset_type is None):
+            raise ValueError('DeviceResidentDataset: give either '
+                             'dataset_type=... (with its arguments) or '
+                             'dataset=...')
+        if dataset is None:
+            dataset = dict(type=dataset_type, **dataset_kwargs)
+        elif dataset_kwargs:
+            raise ValueError('DeviceResidentDataset: arguments '
+                             f'{sorted(dataset_kwargs)} need dataset_type')
+        self.device = device
+        self.max_side = max_side
+        self.memory_fraction = memory_fraction
+        self.images: Optional[torch.Tensor] = None
+        self.labels: Optional[torch.Tensor] = None
+        super().__init__(dataset, lazy_init=lazy_init)
+
+    @property
+    def name(self) -> str:
+        """The held data set's name (and split) for messages."""
+        split = getattr(self.dataset, 'split', None)
+        name = dataset_name(self.dataset)
+        return f'{name} ({split})' if split else name
+
+    def _read_images(self) -> np.ndarray:
+        """Every item's ``img``, checked to be one small uint8 shape."""
+        n = len(self.dataset)
+        if n == 0:
+            raise ValueError(f'DeviceResidentDataset: {self.name} is empty')
+        first = self.dataset.get_data_info(0)
+        if 'img' not in first:
+            raise ValueError(
+                f'DeviceResidentDataset: {self.name} holds no decoded images '
+                f'(its items have {", ".join(sorted(first))}): not a '
+                'small-image set held in memory, such as CIFAR-LT or '
+                'Digits-LT; use the per-item pipeline')
+        image = np.asarray(first['img'])
+        if max(image.shape[:2]) > self.max_side:
+            raise ValueError(
+                f'DeviceResidentDataset: {self.name} has images of '
+                f'{_shape(image)}, larger than max_side={self.max_side}: not '
+                'a small-image set; use the per-item pipeline')
+        if image.dtype != np.uint8:
+            raise ValueError(
+                f'DeviceResidentDataset: {self.name} has {image.dtype} '
+                'images; the device path holds uint8 images')
+        images = [image] + [
+            np.asarray(self.dataset.get_data_info(i)['img'])
+            for i in range(1, n)
+        ]
+        for i, other in enumerate(images):
+            if other.shape != image.shape or other.dtype != image.dtype:
+                raise ValueError(
+                    f'DeviceResidentDataset: {self.name} has images of mixed '
+                    f'size (item 0 is {_shape(image)} {image.dtype}, item {i} '
+                    f'is {_shape(other)} {other.dtype}); the device path '
+                    'holds one tensor of one size')
+        stacked = np.stack(images)
+        return stacked[..., None] if stacked.ndim == 3 else stacked
+
+    def _check_pipeline(self) -> None:
+        transforms = getattr(getattr(self.dataset, 'pipeline', None),
+                             'transforms', None) or []
+        others = [type(t).__name__ for t in transforms
+                  if type(t).__name__ != 'PackInputs']
+        if others:
+            raise ValueError(
+                f'DeviceResidentDataset: the pipeline of {self.name} has '
+                f'{", ".join(others)}, which the device path does not run; '
+                'name seeded batch augments (BatchRandomCrop, '
+                'BatchRandomFlip) in data_preprocessor.augments and keep '
+                "pipeline=[dict(type='PackInputs')]")
+
+    def full_init(self) -> None:
+        """Read the images and labels into device tensors (once).
+
+        Raises:
+            ValueError: Not a small-image set held in memory, images of
+                mixed size, a pipeline the device path cannot run, or not
+                enough free memory on the device.
+        """
+        if self.images is not None:
+            return
+        super().full_init()
+        images = self._read_images()
+        self._check_pipeline()
+        device = resolve_device(self.device)
+        need = images.nbytes + 8 * len(images)
+        free = free_memory(device)
+        if need > self.memory_fraction * free:
+            raise ValueError(
+                f'DeviceResidentDataset: {self.name} needs '
+                f'{need / 2**20:.1f} MiB on {device}, more than '
+                f'memory_fraction={self.memory_fraction} of the '
+                f'{free / 2**20:.1f} MiB free; use the per-item pipeline')
+        self.images = torch.from_numpy(images).permute(
+            0, 3, 1, 2).contiguous().to(device)
+        self.labels = torch.from_numpy(get_gt_labels(self.dataset)).to(device)
+        n, c, h, w = self.images.shape
+        MMLogger.get_current_instance().info(
+            f'DeviceResidentDataset: {self.name} held on {device}, {n} '
+            f'images {c}x{h}x{w} uint8 ({need / 2**20:.1f} MiB)')
+
+    def _to_device(self, values: List[int]) -> torch.Tensor:
+        tensor = torch.tensor(values, dtype=torch.int64)
+        if self.images.is_cuda:
+            # A copy from pageable memory would wait for the device.
+            return tensor.pin_memory().to(self.images.device,
+                                          non_blocking=True)
+        return tensor
+
+    @staticmethod
+    def _split_draws(draws: Sequence) -> Tuple[List[int], Optional[list]]:
+        """Item indices and (for ``Draw``\\ s) seeds wrapped into int64."""
+        if draws and isinstance(draws[0], Draw):
+            return ([int(d.index) for d in draws],
+                    [(int(d.seed) + INT64) % (2 * INT64) - INT64
+                     for d in draws])
+        return [int(i) for i in draws], None
+
+    def __getitems__(self, draws: Sequence) -> dict:
+        """One batch, gathered from the device tensors.
+
+        Args:
+            draws (Sequence[Draw | int]): The sampler's draws (training) or
+                item indices (evaluation).
+
+        Returns:
+            dict: ``inputs`` (B, C, H, W) uint8, ``data_samples``
+            ``[BatchDataSample]`` with ``gt_label`` (B, ), and for draws
+            ``seeds`` int64 (B, ), all on the device.
+        """
+        self.full_init()
+        if self.images.is_cuda and get_worker_info() is not None:
+            raise RuntimeError(
+                f'DeviceResidentDataset: {self.name} is held on '
+                f'{self.images.device}; its loader needs num_workers=0')
+        indices, seeds = self._split_draws(draws)
+        index = self._to_device(indices)
+        sample = BatchDataSample().set_gt_label(
+            self.labels.index_select(0, index))
+        batch = dict(inputs=self.images.index_select(0, index),
+                     data_samples=[sample])
+        if seeds is not None:
+            batch['seeds'] = self._to_device(seeds)
+        return batch
+
+    def __repr__(self) -> str:
+        return (f'DeviceResidentDataset(device={self.device!r},\n'
+                f'{self.dataset!r}\n)')
+
+
+# --- Switching a config to the device-resident path -------------------
+
+PREPROCESSORS = ('ClsDataPreprocessor', 'BBNDataPreprocessor',
+                 'SeededDataPreprocessor')
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def _short(type_name) -> str:
+    return type_name.split('.')[-1] if isinstance(type_name, str) else ''
+
+
+def batch_augments_of(pipeline: Sequence[dict], where: str) -> List[dict]:
+    """The seeded batch augments that replace a per-item pipeline.
+
+    Args:
+        pipeline (Sequence[dict]): A per-item pipeline config.
+        where (str): Its place in the config, for messages.
+
+    Returns:
+        list[dict]: ``BatchRandomCrop`` / ``BatchRandomFlip`` configs in the
+        pipeline's order (``PackInputs`` has none).
+
+    Raises:
+        ValueError: A transform without a batch version on the device.
+    """
+    augments = []
+    for step in pipeline:
+        step = dict(step)
+        kind = _short(step.pop('type', None))
+        if kind == 'PackInputs':
+            continue
+        if kind == 'RandomCrop' and step.get(
+                'padding_mode', 'constant') == 'constant' and not step.get(
+                    'pad_if_needed', False):
+            augments.append(dict(
+                type='BatchRandomCrop', crop_size=step['crop_size'],
+                padding=step.get('padding'), pad_val=step.get('pad_val', 0)))
+        elif kind == 'RandomFlip' and isinstance(step.get('prob'), float) \
+                and step.get('direction', 'horizontal') in ('horizontal',
+                                                            'vertical'):
+            augments.append(dict(
+                type='BatchRandomFlip', prob=step['prob'],
+                direction=step.get('direction', 'horizontal')))
+        else:
+            raise ValueError(
+                f'{where}: {kind}({step}) has no batch version on the device '
+                'path (RandomCrop with constant padding, RandomFlip with one '
+                'prob and direction, PackInputs); keep the per-item pipeline')
+    return augments
+
+
+def _innermost(loader: dict, field: str) -> Tuple[dict, str]:
+    """The dict holding a loader's innermost data set, and that set's path.
+
+    A plain ``SeededDataset`` around the innermost set is skipped over: the
+    device-resident set takes its place (it resolves the draws itself).
+    """
+    holder, path = loader, f'{field}.dataset'
+    while isinstance(holder['dataset'].get('dataset'), dict):
+        inner = holder['dataset']
+        if _short(inner.get('type')) == 'SeededDataset' and not isinstance(
+                inner['dataset'].get('dataset'), dict):
+            holder['dataset'] = inner['dataset']
+            break
+        holder, path = inner, path + '.dataset'
+    return holder, path
+
+
+def use_device_resident(cfg: Config,
+                        device: str = 'auto',
+                        eval_batch_size: Optional[int] = None) -> Config:
+    """Switch a config to the device-resident data path, in place.
+
+    Each data loader's innermost data set (inside ``DualSampleDataset`` or
+    any wrapper) becomes a :class:`DeviceResidentDataset` of it (which
+    takes the place of a plain ``SeededDataset``, and whose draws come from
+    ``SeededSampler`` where the config had MMEngine's ``DefaultSampler``,
+    same indices); the training pipeline's ``RandomCrop`` / ``RandomFlip`` become the data
+    preprocessor's seeded ``augments`` (a :class:`SeededDataPreprocessor`);
+    the loaders get ``num_workers=0``, no pinning and ``identity_collate``;
+    validation and testing run batched (``BatchedValLoop`` /
+    ``BatchedTestLoop``). Samplers and wrappers are kept. Applying it twice
+    changes nothing.
+
+    Args:
+        cfg (Config): A config whose data sets hold small images in memory.
+        device (str): Where the images live. Defaults to 'auto'.
+        eval_batch_size (int, optional): Batch size of validation and
+            testing. Defaults to the config's.
+
+    Returns:
+        Config: ``cfg``.
+
+    Raises:
+        ValueError: A pipeline the device path cannot run, or a data
+            preprocessor of another kind.
+    """
+    augments = None
+    for field in LOADERS:
+        loader = cfg.get(field)
+        if not loader or not loader.get('dataset'):
+            continue
+        holder, path = _innermost(loader, field)
+        inner = holder['dataset']
+        if _short(inner.get('type')) != 'DeviceResidentDataset':
+            where = f'{path}.pipeline'
+            found = batch_augments_of(inner.get('pipeline') or [], where)
+            if field == 'train_dataloader':
+                augments = found
+            elif found:
+                raise ValueError(f'{where}: random transforms in an '
+                                 'evaluation pipeline')
+            held = {k: v for k, v in inner.items()
+                    if k not in ('type', 'pipeline')}
+            holder['dataset'] = dict(
+                type='DeviceResidentDataset', dataset_type=inner['type'],
+                **held, pipeline=[dict(type='PackInputs')])
+            if device != 'auto':
+                holder['dataset']['device'] = device
+        sampler = loader.get('sampler') or {}
+        if field == 'train_dataloader' and _short(
+                sampler.get('type')) == 'DefaultSampler':
+            sampler['type'] = 'SeededSampler'
+        loader.update(
+            collate_fn=dict(type='identity_collate'), num_workers=0,
+            persistent_workers=False, pin_memory=False)
+        if field != 'train_dataloader' and eval_batch_size:
+            loader['batch_size'] = eval_batch_size
+
+    model = cfg.get('model', {})
+    key_holder = model if model.get('data_preprocessor') else cfg
+    pre = dict(key_holder.get('data_preprocessor') or {})
+    if _short(pre.get('type', 'SeededDataPreprocessor')) not in PREPROCESSORS:
+        raise ValueError(
+            f'data_preprocessor.type={pre["type"]!r}: the device path needs '
+            "SeededDataPreprocessor (a ClsDataPreprocessor that also takes "
+            'BBN pairs and seeded batch augments)')
+    pre['type'] = 'SeededDataPreprocessor'
+    if augments is not None:
+        pre['augments'] = augments
+    key_holder['data_preprocessor'] = pre
+    for field, loop in (('val_cfg', 'BatchedValLoop'),
+                        ('test_cfg', 'BatchedTestLoop')):
+        loop_cfg = cfg.get(field)
+        if loop_cfg is not None and _short(loop_cfg.get('type')) in (
+                '', 'ValLoop', 'TestLoop'):
+            loop_cfg['type'] = loop
+    return cfg
+
+
+__all__ = [
+    'DeviceResidentDataset', 'batch_augments_of', 'free_memory',
+    'identity_collate', 'resolve_device', 'use_device_resident'
+]

@@ -1,0 +1,89 @@
+"""The data preprocessor of the device-resident path: seeded batch augments."""
+from typing import List, Optional, Union
+
+from mmbbn.registry import BATCH_AUGMENTS, MODELS
+from mmbbn.structures import BranchPair, is_batch_sample
+from .bbn_data_preprocessor import BBNDataPreprocessor
+
+
+@MODELS.register_module()
+class SeededDataPreprocessor(BBNDataPreprocessor):
+    """:class:`BBNDataPreprocessor` with per-item seeded batch augments.
+
+    A training batch of the device-resident path
+    (:class:`DeviceResidentDataset`) is ``dict(inputs=uint8 (N, C, H, W),
+    data_samples=[BatchDataSample], seeds=int64 (N, ))`` on the device, or
+    a ``BranchPair`` of two such batches for BBN. In training each augment
+    of ``augments`` (e.g. :class:`BatchRandomCrop`,
+    :class:`BatchRandomFlip`) is applied in order to the images as stored,
+    each item's draw a function of its seed, each half of a pair with its
+    own seeds; then the parent normalises (to RGB, mean, std) as for any
+    batch. Plain CE batches and BBN pairs both go through it.
+
+    Outside training a :class:`BatchDataSample` is split into per-item
+    samples, so the standard ``ValLoop`` and any head's ``predict`` work;
+    ``BatchedValLoop`` passes ``keep_batched=True`` to skip that (the
+    batched evaluation of the fast path).
+
+    Args:
+        augments (list[dict], optional): Seeded batch augments, applied in
+            training only. Defaults to None.
+        **kwargs: Arguments of :class:`ClsDataPreprocessor` (``mean``,
+            ``std``, ``to_rgb``, ``num_classes``, ...).
+    """
+
+    def __init__(self, augments: Optional[List[dict]] = None,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.augments = [
+            BATCH_AUGMENTS.build(a) if isinstance(a, dict) else a
+            for a in augments or []
+        ]
+
+    def _prepare(self, batch: dict, training: bool,
+                 keep_batched: bool) -> dict:
+        """Augment one batch (one half of a pair) by its items' seeds."""
+        batch = dict(batch)
+        seeds = batch.pop('seeds', None)
+        if training and self.augments:
+            if seeds is None:
+                raise ValueError(
+                    'SeededDataPreprocessor: a training batch without seeds '
+                    'cannot be augmented by its items\' seeds; the train '
+                    'loader must give Draws (a seeded sampler, DualSampler) '
+                    "to DeviceResidentDataset")
+            inputs = self.cast_data(batch['inputs'])
+            seeds = self.cast_data(seeds)
+            for augment in self.augments:
+                inputs = augment(inputs, seeds)
+            batch['inputs'] = inputs
+        samples = batch.get('data_samples')
+        if not training and not keep_batched and is_batch_sample(samples):
+            batch['data_samples'] = samples[0].split()
+        return batch
+
+    def forward(self,
+                data: Union[dict, BranchPair],
+                training: bool = False,
+                keep_batched: bool = False) -> dict:
+        """Augment by seeds, then process as :class:`BBNDataPreprocessor`.
+
+        Args:
+            data (dict | BranchPair): A collated batch or pair of batches.
+            training (bool): Whether training-time augments apply.
+            keep_batched (bool): Outside training, keep a
+                ``BatchDataSample`` whole. Defaults to False.
+
+        Returns:
+            dict: ``inputs`` and ``data_samples`` (each a ``BranchPair``
+            when ``data`` is one).
+        """
+        if isinstance(data, BranchPair):
+            data = BranchPair(*(self._prepare(half, training, keep_batched)
+                                for half in data))
+        else:
+            data = self._prepare(data, training, keep_batched)
+        return super().forward(data, training)
+
+
+__all__ = ['SeededDataPreprocessor']
