@@ -183,7 +183,7 @@ class DeviceResidentDataset(SeededDataset):
         transforms = getattr(getattr(self.dataset, 'pipeline', None),
                              'transforms', None) or []
         others = [type(t).__name__ for t in transforms
-                  if type(t).__name__ != 'PackInputs']
+                  if type(t).__name__ not in PASSIVE]
         if others:
             raise ValueError(
                 f'DeviceResidentDataset: the pipeline of {self.name} has '
@@ -278,6 +278,11 @@ PREPROCESSORS = ('ClsDataPreprocessor', 'BBNDataPreprocessor',
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
+# Transforms the device path may leave in a pipeline: packing, and
+# ConvertImageFile, which changes only images read from files (the
+# device-resident set holds none).
+PASSIVE = ('PackInputs', 'ConvertImageFile')
+
 def _short(type_name) -> str:
     return type_name.split('.')[-1] if isinstance(type_name, str) else ''
 
@@ -300,7 +305,7 @@ def batch_augments_of(pipeline: Sequence[dict], where: str) -> List[dict]:
     for step in pipeline:
         step = dict(step)
         kind = _short(step.pop('type', None))
-        if kind == 'PackInputs':
+        if kind in PASSIVE:
             continue
         if kind == 'RandomCrop' and step.get(
                 'padding_mode', 'constant') == 'constant' and not step.get(
@@ -318,7 +323,8 @@ def batch_augments_of(pipeline: Sequence[dict], where: str) -> List[dict]:
             raise ValueError(
                 f'{where}: {kind}({step}) has no batch version on the device '
                 'path (RandomCrop with constant padding, RandomFlip with one '
-                'prob and direction, PackInputs); keep the per-item pipeline')
+                'prob and direction, PackInputs, ConvertImageFile); keep the '
+                'per-item pipeline')
     return augments
 
 
