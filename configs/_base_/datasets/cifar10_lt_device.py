@@ -33,8 +33,11 @@ device_loader = dict(
     pin_memory=False)
 # The device-resident set resolves the draws of SeededSampler (the indices
 # of MMEngine's DefaultSampler, each with its augmentation seed).
+# The device-resident set takes the held set's place inside the training
+# wrapper (SeededDataset here, DualSampleDataset in BBN configs), so a
+# leaf's train_dataloader.dataset.dataset.* fields reach it on both paths.
 train_dataloader = dict(
-    dataset=train_dataset,
+    dataset=dict(dataset=train_dataset),
     sampler=dict(type='SeededSampler', shuffle=True),
     **device_loader)
 val_dataloader = dict(dataset=test_dataset, batch_size=1000, **device_loader)

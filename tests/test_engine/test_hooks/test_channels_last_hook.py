@@ -29,5 +29,9 @@ def test_channels_last_keeps_results_and_changes_layout():
     loss_after = model(BranchPair(*inputs), samples, mode='loss')['loss']
     assert seen and all(seen)
     assert len(model.backbone._forward_pre_hooks) == 1
-    assert torch.allclose(before, after, atol=1e-5)
-    assert torch.allclose(loss_before, loss_after, atol=1e-5)
+    # Same up to float reordering, whose error grows with the logits' scale
+    # (a few hundred with this initialisation).
+    scale = before.abs().max().item()
+    torch.testing.assert_close(after, before, rtol=1e-5, atol=1e-6 * scale)
+    torch.testing.assert_close(loss_after, loss_before, rtol=1e-5,
+                               atol=1e-6 * scale)
