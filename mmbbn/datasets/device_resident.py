@@ -38,16 +38,6 @@ def identity_collate(batch):
     return batch
 
 
-def resolve_device(device: Union[str, torch.device]) -> torch.device:
-    """``'auto'``: the current CUDA device if there is one, else the CPU."""
-    if device == 'auto':
-        device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    device = torch.device(device)
-    if device.type == 'cuda' and device.index is None:
-        device = torch.device('cuda', torch.cuda.current_device())
-    return device
-
-
 def free_memory(device: torch.device) -> int:
     """Bytes free on ``device`` (CUDA), or available RAM (CPU)."""
     if device.type == 'cuda':
@@ -164,7 +154,12 @@ class DeviceResidentDataset(SeededDataset):
                 'name seeded batch augments (BatchRandomCrop, '
                 'BatchRandomFlip) in data_preprocessor.augments and keep '
                 "pipeline=[dict(type='PackInputs')]")
-        device = resolve_device(self.device)
+        device = self.device
+        if device == 'auto':
+            device = 'cuda' if torch.cuda.is_available() else 'cpu'
+        device = torch.device(device)
+        if device.type == 'cuda' and device.index is None:
+            device = torch.device('cuda', torch.cuda.current_device())
         need = images.nbytes + 8 * len(images)
         free = free_memory(device)
         if need > self.memory_fraction * free:
@@ -218,16 +213,8 @@ def _short(type_name) -> str:
 
 
 def batch_augments_of(pipeline: Sequence[dict], where: str) -> List[dict]:
-    """The seeded batch augments that replace a per-item pipeline.
-
-    Args:
-        pipeline (Sequence[dict]): A per-item pipeline config.
-        where (str): Its place in the config, for messages.
-
-    Returns:
-        list[dict]: ``BatchRandomCrop`` / ``BatchRandomFlip`` configs in the
-        pipeline's order.
-    """
+    """The ``BatchRandomCrop`` / ``BatchRandomFlip`` configs that replace a
+    per-item ``pipeline`` (at ``where`` in the config), in its order."""
     augments = []
     for step in pipeline:
         step = dict(step)
@@ -348,5 +335,5 @@ def use_device_resident(cfg: Config,
 
 __all__ = [
     'DeviceResidentDataset', 'batch_augments_of', 'free_memory',
-    'identity_collate', 'resolve_device', 'use_device_resident'
+    'identity_collate', 'use_device_resident'
 ]

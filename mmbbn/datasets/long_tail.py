@@ -105,21 +105,12 @@ def _brief(counts: List[int], shown: int = 12) -> str:
 
 def keep_long_tail(owner, name: str, labels: np.ndarray, counts: List[int],
                    index: Optional[np.ndarray] = None) -> np.ndarray:
-    """Choose and log the subset of a long-tailed set.
+    """int64 indices of the kept items of long-tailed set ``owner``.
 
-    Sets ``owner.subset_counts`` and ``owner.subset_digest`` (so two runs
-    can be checked to train on the same subset), reading ``owner``'s
-    ``imbalance_factor``, ``profile``, ``selection`` and ``seed``.
-
-    Args:
-        owner: The long-tailed data set.
-        name (str): Its name for the log and messages.
-        labels (np.ndarray): Class of every candidate item.
-        counts (list[int]): Items to keep per class.
-        index (np.ndarray, optional): Item index of each candidate.
-
-    Returns:
-        np.ndarray: int64 indices of the kept items.
+    Chooses ``counts`` of the candidates' ``labels`` (whose item indices
+    are ``index``, if given) by ``owner``'s ``selection`` and ``seed``,
+    sets ``owner.subset_counts`` and ``owner.subset_digest`` and logs them
+    under ``name``, so two runs can be checked to train on the same subset.
     """
     selection = getattr(owner, 'selection', 'shuffle')
     try:

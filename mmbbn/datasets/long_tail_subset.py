@@ -12,16 +12,8 @@ from .seeded_dataset import DatasetWrapper
 
 def largest_n_max(available: np.ndarray, imbalance_factor: float,
                   profile: str) -> int:
-    """The largest head size whose profile every class can supply.
-
-    Args:
-        available (np.ndarray): Items per class of the full set.
-        imbalance_factor (float): ``n_max / n_min``.
-        profile (str): ``'exp'`` or ``'step'``.
-
-    Returns:
-        int: The head size, 0 if some class has no items.
-    """
+    """The largest head size whose profile every class can supply, given
+    the ``available`` items per class (0 if some class has none)."""
     num = len(available)
     if not num or np.any(available == 0):
         return 0
