@@ -89,27 +89,26 @@ class _LongTailCIFARMixin:
         self._files_checked = True
         return True
 
-    def _unreadable(self, error: Exception) -> ValueError:
-        """One line naming the first of the split's files that fails."""
-        for path, _ in self._split_files():
-            try:
-                entry = pickle.loads(get(path), encoding='latin1')
-                keys = set(entry)
-            except Exception as e:  # pickle raises many types on bad bytes
-                return ValueError(f'{path}: not a readable CIFAR pickle '
-                                  f'({type(e).__name__}: {e})')
-            if 'data' not in keys or not keys & {'labels', 'fine_labels'}:
-                return ValueError(f'{path}: a CIFAR pickle has data and '
-                                  f'labels, this one {sorted(keys)}')
-        return ValueError(f"{self.data_prefix['root']}: CIFAR files not "
-                          f'readable ({type(error).__name__}: {error})')
-
     def load_data_list(self) -> List[dict]:
         self._check_integrity()  # a missing or altered file, in one line
         try:
             data_list = super().load_data_list()
-        except Exception as e:  # pickle raises many types on bad bytes
-            raise self._unreadable(e) from None
+        except Exception as error:  # pickle raises many types on bad bytes
+            # One line naming the first of the split's files that fails.
+            for path, _ in self._split_files():
+                try:
+                    keys = set(pickle.loads(get(path), encoding='latin1'))
+                except Exception as e:
+                    raise ValueError(f'{path}: not a readable CIFAR pickle '
+                                     f'({type(e).__name__}: {e})') from None
+                if 'data' not in keys or not keys & {'labels',
+                                                     'fine_labels'}:
+                    raise ValueError(f'{path}: a CIFAR pickle has data and '
+                                     f'labels, this one {sorted(keys)}'
+                                     ) from None
+            raise ValueError(f"{self.data_prefix['root']}: CIFAR files not "
+                             f'readable ({type(error).__name__}: {error})'
+                             ) from None
         labels = np.array([d['gt_label'] for d in data_list], np.int64)
         num_classes = len(self.CLASSES)
         if labels.min() < 0 or labels.max() >= num_classes:
