@@ -3,6 +3,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.dataset.base_dataset import force_full_init
+from mmengine.fileio import get_text
 from mmengine.logging import MMLogger
 from mmpretrain.datasets import BaseDataset
 
@@ -19,13 +20,12 @@ def _take(labels: np.ndarray, indices: Union[int, Sequence[int]]):
 class ImageFileDataset(BaseDataset):
     """Base of the sets whose images are files named by an annotation file.
 
-    A subclass implements :meth:`load_annotations` and sets ``classes`` in
-    the metainfo; items are MMPretrain's (``img_path``, ``gt_label``) and
-    MMEngine does the rest. The labels are also kept as one int64 array,
-    so ``get_gt_labels()`` and ``get_cat_ids()`` never unpickle an item.
-    An absolute image path is used as it is, unless
-    :attr:`LEADING_SLASH_IS_RELATIVE` (list files whose paths start with
-    ``/`` but are relative to the image folder).
+    A subclass implements :meth:`load_annotations`; items are MMPretrain's
+    (``img_path``, ``gt_label``) and MMEngine does the rest. The labels are
+    also kept as one int64 array, so ``get_gt_labels()`` and
+    ``get_cat_ids()`` never unpickle an item. An absolute image path is
+    used as it is, unless :attr:`LEADING_SLASH_IS_RELATIVE` (list files
+    whose paths start with ``/`` but are relative to the image folder).
 
     Args:
         ann_file (str): Annotation file, relative to ``data_root``.
@@ -41,13 +41,18 @@ class ImageFileDataset(BaseDataset):
         self._gt_labels = np.zeros(0, np.int64)
         super().__init__(ann_file=ann_file, **kwargs)
 
-    def load_annotations(self) -> Tuple[Sequence[str], np.ndarray]:
-        """Image paths relative to ``data_prefix`` and int64 class indices,
-        in file order."""
+    def load_annotations(self, text: str) -> Tuple[list, np.ndarray, list]:
+        """Items of the annotation file's ``text``.
+
+        Returns:
+            tuple: Image paths relative to ``data_prefix`` and int64 class
+            indices, in file order, and the default class names.
+        """
         raise NotImplementedError
 
     def load_data_list(self) -> List[dict]:
-        paths, labels = self.load_annotations()
+        paths, labels, names = self.load_annotations(get_text(self.ann_file))
+        self._metainfo.setdefault('classes', tuple(names))
         prefix = self.data_prefix.get('img_path', '')
         if prefix:  # what join_path does, without a call per item
             prefix = prefix.rstrip('/') + '/'

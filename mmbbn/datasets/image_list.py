@@ -2,7 +2,6 @@
 from typing import List, Optional, Tuple
 
 import numpy as np
-from mmengine.fileio import get_text
 from mmpretrain.datasets.categories import IMAGENET_CATEGORIES
 
 from mmbbn.registry import DATASETS
@@ -73,7 +72,7 @@ class LongTailImageList(ImageFileDataset):
         self.num_classes = num_classes
         super().__init__(ann_file=ann_file, **kwargs)
 
-    def load_annotations(self) -> Tuple[List[str], np.ndarray]:
+    def load_annotations(self, text: str) -> Tuple[list, np.ndarray, list]:
         num_classes = self.num_classes
         known = self._metainfo.get('classes')
         if num_classes is None and known is not None:
@@ -83,13 +82,10 @@ class LongTailImageList(ImageFileDataset):
             raise ValueError(
                 f'{type(self).__name__}: {len(known)} class names for '
                 f'num_classes={num_classes}')
-        paths, labels = parse_image_list(
-            get_text(self.ann_file), self.ann_file, num_classes)
+        paths, labels = parse_image_list(text, self.ann_file, num_classes)
         if num_classes is None:
             num_classes = int(labels.max()) + 1 if len(labels) else 0
-        self._metainfo.setdefault(
-            'classes', tuple(str(c) for c in range(num_classes)))
-        return paths, labels
+        return paths, labels, [str(c) for c in range(num_classes)]
 
 
 def _split_files(pattern: str) -> dict:

@@ -1,10 +1,9 @@
 """iNaturalist 2017 / 2018 from the official or BBN's annotation JSON."""
 import json
 from operator import itemgetter
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
 import numpy as np
-from mmengine.fileio import get_text
 
 from mmbbn.registry import DATASETS
 from .image_files import ImageFileDataset, OfficialSplit
@@ -172,10 +171,10 @@ class INaturalist(ImageFileDataset):
         self.detected_format: Optional[str] = None
         super().__init__(ann_file=ann_file, **kwargs)
 
-    def load_annotations(self) -> Tuple[List[str], np.ndarray]:
+    def load_annotations(self, text: str) -> Tuple[list, np.ndarray, list]:
         path = self.ann_file
         try:
-            doc = json.loads(get_text(path))
+            doc = json.loads(text)
         except json.JSONDecodeError as e:
             raise ValueError(
                 f'{path}: not valid JSON at line {e.lineno} column '
@@ -196,10 +195,9 @@ class INaturalist(ImageFileDataset):
                     "'images') nor BBN's (no 'num_classes'); top-level "
                     f'fields: {sorted(doc)[:10]}')
         parse = parse_coco_style if fmt == 'coco' else parse_bbn_style
-        files, labels, names = parse(doc, path)
+        items = parse(doc, path)
         self.detected_format = fmt
-        self._metainfo.setdefault('classes', tuple(names))
-        return files, labels
+        return items
 
 
 @DATASETS.register_module()
