@@ -1,20 +1,12 @@
 """A small-image data set held as one uint8 tensor on the training device.
 
-The per-item path decodes, augments and packs every image in Python and
-builds a ``DataSample`` per item; for 32 x 32 images on a GPU that costs
-more than the training step. :class:`DeviceResidentDataset` reads the data
-set's images once into one tensor (on the GPU when training there) and
-answers a whole batch of draws with one gather; the random crop and flip
-run on the batch in the data preprocessor (:class:`SeededDataPreprocessor`
-with :class:`BatchRandomCrop`, :class:`BatchRandomFlip`), each item's draw
-from its ``Draw.seed``. Samplers, pairs and rank splitting are unchanged:
-the loader still yields the samplers' draws, the wrappers
-(:class:`DualSampleDataset`, the plain-training wrapper) pass each batch
-of draws to :meth:`DeviceResidentDataset.__getitems__`.
-
-:func:`use_device_resident` switches any config with small in-memory
-images to this path; ``configs/_base_/datasets/*_device.py`` are the
-CIFAR-LT and Digits-LT data sets written that way.
+For 32 x 32 images on a GPU, decoding, augmenting and packing every item in
+Python costs more than the training step. :class:`DeviceResidentDataset`
+reads the images once into one tensor and answers a batch of draws with one
+gather; the random crop and flip run on the batch in
+:class:`SeededDataPreprocessor`, each item's draw from its ``Draw.seed``.
+Samplers, pairs and rank splitting are unchanged.
+:func:`use_device_resident` switches a config to this path.
 """
 import os
 from typing import List, Optional, Sequence, Tuple, Union
@@ -28,39 +20,22 @@ from torch.utils.data import get_worker_info
 
 from mmbbn.registry import DATASETS, FUNCTIONS
 from mmbbn.structures import BatchDataSample, Draw
-from .labels import dataset_name, get_gt_labels
+from .labels import get_gt_labels
 from .seeded_dataset import SeededDataset
 
 INT64 = 2**63
+# Transforms the device path may leave in a pipeline: packing, and
+# ConvertImageFile, which changes only images read from files.
+PASSIVE = ('PackInputs', 'ConvertImageFile')
+PREPROCESSORS = ('ClsDataPreprocessor', 'BBNDataPreprocessor',
+                 'SeededDataPreprocessor')
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 @FUNCTIONS.register_module()
 def identity_collate(batch):
-    """The collate function of a data set that collates its own batches.
-
-    ``DataLoader`` hands ``__getitems__``'s result to the collate function;
-    :class:`DeviceResidentDataset` already returns the batch (or a
-    ``BranchPair`` of two through :class:`DualSampleDataset`).
-    """
+    """The collate function of a data set that collates its own batches."""
     return batch
-
-
-def resolve_device(device: Union[str, torch.device]) -> torch.device:
-    """``'auto'``: the current CUDA device if there is one, else the CPU.
-
-    Args:
-        device (str | torch.device): ``'auto'``, ``'cpu'``, ``'cuda'``,
-            ``'cuda:1'``...
-
-    Returns:
-        torch.device: With an index for CUDA (the current device if none).
-    """
-    if device == 'auto':
-        device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    device = torch.device(device)
-    if device.type == 'cuda' and device.index is None:
-        device = torch.device('cuda', torch.cuda.current_device())
-    return device
 
 
 def free_memory(device: torch.device) -> int:
@@ -71,7 +46,7 @@ def free_memory(device: torch.device) -> int:
 
 
 def _shape(image: np.ndarray) -> str:
-    return 'x'.join(str(s) for s in image.shape)
+    return 'x'.join(map(str, image.shape))
 
 
 @DATASETS.register_module()
@@ -79,37 +54,23 @@ class DeviceResidentDataset(SeededDataset):
     """A small-image data set as one uint8 tensor, gathered batch by batch.
 
     Built from a data set whose items hold decoded images (``img``, as
-    CIFAR-LT and Digits-LT do): every image is copied once into one
-    ``(N, C, H, W)`` uint8 tensor and the labels into one int64 tensor on
-    ``device``. ``__getitems__(draws)`` gathers a batch with one indexing
-    operation and returns ``dict(inputs=uint8 (B, C, H, W),
-    data_samples=[BatchDataSample], seeds=int64 (B, ))`` on the device
-    (``seeds`` for ``Draw``\\ s, i.e. training). The wrapped set's
-    pipeline is not run: it may hold ``PackInputs`` only, the random
-    transforms go to ``data_preprocessor.augments``. Like
-    :class:`SeededDataset` (which it is) it takes the draws of
-    ``SeededSampler`` / ``ClassAwareSampler``, and inside
-    :class:`DualSampleDataset` each half of ``DualSampler``'s pairs.
-
-    Use it with ``num_workers=0``, ``pin_memory=False`` and
-    ``collate_fn=dict(type='identity_collate')`` (what
-    :func:`use_device_resident` writes). Indexing one item
-    (``dataset[i]``) runs the wrapped set's own pipeline, for browsing.
+    CIFAR-LT and Digits-LT do). ``__getitems__(draws)`` returns
+    ``dict(inputs=uint8 (B, C, H, W), data_samples=[BatchDataSample],
+    seeds=int64 (B, ))`` on the device (``seeds`` for ``Draw``\\ s only).
+    The wrapped set's pipeline is not run (it may hold :data:`PASSIVE`
+    transforms only), except by ``dataset[i]``, for browsing. Use it with
+    ``num_workers=0``, ``pin_memory=False`` and ``identity_collate``.
 
     Args:
         dataset_type (str, optional): Type of the data set to hold, built
-            with ``**dataset_kwargs`` (the config form: its fields stay
-            where a per-item config has them, so overrides such as
-            ``imbalance_factor`` apply unchanged).
+            with ``**dataset_kwargs`` (so its fields stay where a per-item
+            config has them).
         dataset (dict | BaseDataset, optional): Or the data set itself.
-        device (str): ``'auto'`` (the current CUDA device if any, else the
-            CPU), ``'cpu'``, ``'cuda'``, ``'cuda:N'``. Defaults to 'auto'.
+        device (str): ``'auto'``, ``'cpu'``, ``'cuda'``, ``'cuda:N'``.
         max_side (int): Images larger than this are not a small-image set.
-            Defaults to 64.
         memory_fraction (float): The images may take at most this fraction
-            of the device's free memory. Defaults to 0.5.
-        lazy_init (bool): Defer reading the images. Defaults to False.
-        **dataset_kwargs: Arguments of ``dataset_type``.
+            of the device's free memory.
+        lazy_init (bool): Defer reading the images.
     """
 
     def __init__(self,
@@ -140,46 +101,48 @@ class DeviceResidentDataset(SeededDataset):
     def name(self) -> str:
         """The held data set's name (and split) for messages."""
         split = getattr(self.dataset, 'split', None)
-        name = dataset_name(self.dataset)
+        name = type(self.dataset).__name__
         return f'{name} ({split})' if split else name
 
     def _read_images(self) -> np.ndarray:
         """Every item's ``img``, checked to be one small uint8 shape."""
-        n = len(self.dataset)
-        if n == 0:
-            raise ValueError(f'DeviceResidentDataset: {self.name} is empty')
+        prefix = f'DeviceResidentDataset: {self.name}'
+        if not len(self.dataset):
+            raise ValueError(f'{prefix} is empty')
         first = self.dataset.get_data_info(0)
         if 'img' not in first:
             raise ValueError(
-                f'DeviceResidentDataset: {self.name} holds no decoded images '
-                f'(its items have {", ".join(sorted(first))}): not a '
-                'small-image set held in memory, such as CIFAR-LT or '
-                'Digits-LT; use the per-item pipeline')
+                f'{prefix} holds no decoded images (its items have '
+                f'{", ".join(sorted(first))}): not a small-image set held in '
+                'memory, such as CIFAR-LT or Digits-LT; use the per-item '
+                'pipeline')
         image = np.asarray(first['img'])
         if max(image.shape[:2]) > self.max_side:
             raise ValueError(
-                f'DeviceResidentDataset: {self.name} has images of '
-                f'{_shape(image)}, larger than max_side={self.max_side}: not '
-                'a small-image set; use the per-item pipeline')
+                f'{prefix} has images of {_shape(image)}, larger than '
+                f'max_side={self.max_side}: not a small-image set; use the '
+                'per-item pipeline')
         if image.dtype != np.uint8:
-            raise ValueError(
-                f'DeviceResidentDataset: {self.name} has {image.dtype} '
-                'images; the device path holds uint8 images')
-        images = [image] + [
-            np.asarray(self.dataset.get_data_info(i)['img'])
-            for i in range(1, n)
-        ]
+            raise ValueError(f'{prefix} has {image.dtype} images; the device '
+                             'path holds uint8 images')
+        images = [np.asarray(self.dataset.get_data_info(i)['img'])
+                  for i in range(len(self.dataset))]
         for i, other in enumerate(images):
             if other.shape != image.shape or other.dtype != image.dtype:
                 raise ValueError(
-                    f'DeviceResidentDataset: {self.name} has images of mixed '
-                    f'size (item 0 is {_shape(image)} {image.dtype}, item {i} '
-                    f'is {_shape(other)} {other.dtype}); the device path '
-                    'holds one tensor of one size')
+                    f'{prefix} has images of mixed size (item 0 is '
+                    f'{_shape(image)} {image.dtype}, item {i} is '
+                    f'{_shape(other)} {other.dtype}); the device path holds '
+                    'one tensor of one size')
         stacked = np.stack(images)
         return stacked[..., None] if stacked.ndim == 3 else stacked
 
-    def _check_pipeline(self) -> None:
+    def full_init(self) -> None:
+        """Read the images and labels into device tensors (once)."""
+        if self.images is not None:
+            return
+        super().full_init()
+        images = self._read_images()
         transforms = getattr(getattr(self.dataset, 'pipeline', None),
                              'transforms', None) or []
         others = [type(t).__name__ for t in transforms
@@ -191,21 +154,12 @@ class DeviceResidentDataset(SeededDataset):
                 'name seeded batch augments (BatchRandomCrop, '
                 'BatchRandomFlip) in data_preprocessor.augments and keep '
                 "pipeline=[dict(type='PackInputs')]")
-
-    def full_init(self) -> None:
-        """Read the images and labels into device tensors (once).
-
-        Raises:
-            ValueError: Not a small-image set held in memory, images of
-                mixed size, a pipeline the device path cannot run, or not
-                enough free memory on the device.
-        """
-        if self.images is not None:
-            return
-        super().full_init()
-        images = self._read_images()
-        self._check_pipeline()
-        device = resolve_device(self.device)
+        device = self.device
+        if device == 'auto':
+            device = 'cuda' if torch.cuda.is_available() else 'cpu'
+        device = torch.device(device)
+        if device.type == 'cuda' and device.index is None:
+            device = torch.device('cuda', torch.cuda.current_device())
         need = images.nbytes + 8 * len(images)
         free = free_memory(device)
         if need > self.memory_fraction * free:
@@ -230,40 +184,23 @@ class DeviceResidentDataset(SeededDataset):
                                           non_blocking=True)
         return tensor
 
-    @staticmethod
-    def _split_draws(draws: Sequence) -> Tuple[List[int], Optional[list]]:
-        """Item indices and (for ``Draw``\\ s) seeds wrapped into int64."""
-        if draws and isinstance(draws[0], Draw):
-            return ([int(d.index) for d in draws],
-                    [(int(d.seed) + INT64) % (2 * INT64) - INT64
-                     for d in draws])
-        return [int(i) for i in draws], None
-
     def __getitems__(self, draws: Sequence) -> dict:
-        """One batch, gathered from the device tensors.
-
-        Args:
-            draws (Sequence[Draw | int]): The sampler's draws (training) or
-                item indices (evaluation).
-
-        Returns:
-            dict: ``inputs`` (B, C, H, W) uint8, ``data_samples``
-            ``[BatchDataSample]`` with ``gt_label`` (B, ), and for draws
-            ``seeds`` int64 (B, ), all on the device.
-        """
+        """One batch of the sampler's draws (training) or item indices."""
         self.full_init()
         if self.images.is_cuda and get_worker_info() is not None:
             raise RuntimeError(
                 f'DeviceResidentDataset: {self.name} is held on '
                 f'{self.images.device}; its loader needs num_workers=0')
-        indices, seeds = self._split_draws(draws)
-        index = self._to_device(indices)
+        seeded = bool(draws) and isinstance(draws[0], Draw)
+        index = self._to_device(
+            [int(d.index) if seeded else int(d) for d in draws])
         sample = BatchDataSample().set_gt_label(
             self.labels.index_select(0, index))
         batch = dict(inputs=self.images.index_select(0, index),
                      data_samples=[sample])
-        if seeds is not None:
-            batch['seeds'] = self._to_device(seeds)
+        if seeded:  # uint64 seeds wrapped into int64, bit for bit
+            batch['seeds'] = self._to_device(
+                [(int(d.seed) + INT64) % (2 * INT64) - INT64 for d in draws])
         return batch
 
     def __repr__(self) -> str:
@@ -271,36 +208,13 @@ class DeviceResidentDataset(SeededDataset):
                 f'{self.dataset!r}\n)')
 
 
-# --- Switching a config to the device-resident path -------------------
-
-PREPROCESSORS = ('ClsDataPreprocessor', 'BBNDataPreprocessor',
-                 'SeededDataPreprocessor')
-LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
-
-
-# Transforms the device path may leave in a pipeline: packing, and
-# ConvertImageFile, which changes only images read from files (the
-# device-resident set holds none).
-PASSIVE = ('PackInputs', 'ConvertImageFile')
-
 def _short(type_name) -> str:
     return type_name.split('.')[-1] if isinstance(type_name, str) else ''
 
 
 def batch_augments_of(pipeline: Sequence[dict], where: str) -> List[dict]:
-    """The seeded batch augments that replace a per-item pipeline.
-
-    Args:
-        pipeline (Sequence[dict]): A per-item pipeline config.
-        where (str): Its place in the config, for messages.
-
-    Returns:
-        list[dict]: ``BatchRandomCrop`` / ``BatchRandomFlip`` configs in the
-        pipeline's order (``PackInputs`` has none).
-
-    Raises:
-        ValueError: A transform without a batch version on the device.
-    """
+    """The ``BatchRandomCrop`` / ``BatchRandomFlip`` configs that replace a
+    per-item ``pipeline`` (at ``where`` in the config), in its order."""
     augments = []
     for step in pipeline:
         step = dict(step)
@@ -331,8 +245,8 @@ def batch_augments_of(pipeline: Sequence[dict], where: str) -> List[dict]:
 def _innermost(loader: dict, field: str) -> Tuple[dict, str]:
     """The dict holding a loader's innermost data set, and that set's path.
 
-    A plain ``SeededDataset`` around the innermost set is skipped over: the
-    device-resident set takes its place (it resolves the draws itself).
+    A plain ``SeededDataset`` around the innermost set is dropped: the
+    device-resident set resolves the draws itself.
     """
     holder, path = loader, f'{field}.dataset'
     while isinstance(holder['dataset'].get('dataset'), dict):
@@ -350,16 +264,12 @@ def use_device_resident(cfg: Config,
                         eval_batch_size: Optional[int] = None) -> Config:
     """Switch a config to the device-resident data path, in place.
 
-    Each data loader's innermost data set (inside ``DualSampleDataset`` or
-    any wrapper) becomes a :class:`DeviceResidentDataset` of it (which
-    takes the place of a plain ``SeededDataset``, and whose draws come from
-    ``SeededSampler`` where the config had MMEngine's ``DefaultSampler``,
-    same indices); the training pipeline's ``RandomCrop`` / ``RandomFlip`` become the data
-    preprocessor's seeded ``augments`` (a :class:`SeededDataPreprocessor`);
-    the loaders get ``num_workers=0``, no pinning and ``identity_collate``;
-    validation and testing run batched (``BatchedValLoop`` /
-    ``BatchedTestLoop``). Samplers and wrappers are kept. Applying it twice
-    changes nothing.
+    Each loader's innermost data set becomes a :class:`DeviceResidentDataset`
+    of it (``DefaultSampler`` becomes ``SeededSampler``, same indices); the
+    training pipeline becomes the preprocessor's seeded ``augments``; the
+    loaders get ``num_workers=0``, no pinning and ``identity_collate``;
+    evaluation runs batched (``BatchedValLoop`` / ``BatchedTestLoop``).
+    Samplers and wrappers are kept; applying it twice changes nothing.
 
     Args:
         cfg (Config): A config whose data sets hold small images in memory.
@@ -369,10 +279,6 @@ def use_device_resident(cfg: Config,
 
     Returns:
         Config: ``cfg``.
-
-    Raises:
-        ValueError: A pipeline the device path cannot run, or a data
-            preprocessor of another kind.
     """
     augments = None
     for field in LOADERS:
@@ -429,5 +335,5 @@ def use_device_resident(cfg: Config,
 
 __all__ = [
     'DeviceResidentDataset', 'batch_augments_of', 'free_memory',
-    'identity_collate', 'resolve_device', 'use_device_resident'
+    'identity_collate', 'use_device_resident'
 ]

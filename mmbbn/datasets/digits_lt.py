@@ -2,20 +2,15 @@
 from typing import List, Optional
 
 import numpy as np
-from mmengine.logging import MMLogger
 from mmpretrain.datasets import BaseDataset
 
 from mmbbn.registry import DATASETS
-from .long_tail import indices_digest, long_tail_counts, select_long_tail
+from .long_tail import check_long_tail, keep_long_tail, long_tail_counts
 
 
 def load_sklearn_digits() -> tuple:
-    """The 1,797 8x8 handwritten digits that ship inside scikit-learn.
-
-    Returns:
-        tuple: ``(images, labels)``: uint8 (N, 8, 8) scaled from 0..16 to
-        0..255, and int64 (N, ).
-    """
+    """scikit-learn's 1,797 8x8 digits: uint8 (N, 8, 8) images scaled from
+    0..16 to 0..255, and int64 (N, ) labels."""
     try:
         from sklearn.datasets import load_digits
     except ImportError:
@@ -30,15 +25,12 @@ def load_sklearn_digits() -> tuple:
 class DigitsLT(BaseDataset):
     """A long-tailed digit set that needs no download.
 
-    The UCI handwritten digits bundled with scikit-learn (1,797 grey 8x8
-    images, 10 classes, 174-183 per class) are split once with a fixed seed:
-    ``test_per_class`` images of every class form the balanced test split;
-    from the rest, the training split keeps an exponential long-tailed
-    profile (the LDAM-DRW generator) whose largest class has as many images
-    as the smallest class has left. At the defaults (IF 20, 50 test images
-    per class) the training counts are
-    ``[124, 88, 63, 45, 32, 23, 16, 12, 8, 6]`` (417 images) and the test
-    split has 500.
+    scikit-learn's digits (10 classes, 174-183 per class) are split once
+    with a fixed seed: ``test_per_class`` images of every class form the
+    balanced test split; from the rest, the training split keeps a
+    long-tailed profile whose largest class has as many images as the
+    smallest class has left (at the defaults ``[124, 88, ..., 6]``, 417
+    images).
 
     Args:
         split (str): ``'train'`` or ``'test'``. Defaults to ``'train'``.
@@ -65,10 +57,7 @@ class DigitsLT(BaseDataset):
         if not 1 <= test_per_class <= 150:
             raise ValueError(f'DigitsLT: test_per_class={test_per_class!r} '
                              'must be in 1..150')
-        try:
-            long_tail_counts(1.0, 2, imbalance_factor, profile)
-        except ValueError as e:
-            raise ValueError(f'DigitsLT: {e}') from None
+        check_long_tail('DigitsLT', imbalance_factor, profile)
         self.split = split
         self.imbalance_factor = imbalance_factor
         self.test_per_class = test_per_class
@@ -80,11 +69,7 @@ class DigitsLT(BaseDataset):
         super().__init__(ann_file='', **kwargs)
 
     def load_data_list(self) -> List[dict]:
-        """Split the digits and keep this split's items.
-
-        Returns:
-            list[dict]: ``img`` (8x8 uint8, grey) and ``gt_label`` per item.
-        """
+        """Items of ``img`` (8x8 uint8, grey) and ``gt_label``."""
         images, labels = load_sklearn_digits()
         num_classes = len(self.METAINFO['classes'])
         rng = np.random.RandomState(self.seed)
@@ -100,15 +85,8 @@ class DigitsLT(BaseDataset):
             n_max = min(len(p) for p in pool)
             counts = long_tail_counts(n_max, num_classes,
                                       self.imbalance_factor, self.profile)
-            chosen = select_long_tail(labels[pool_idx], counts, 'shuffle',
-                                      self.seed)
-            keep = pool_idx[chosen]
-            self.subset_counts = counts
-            self.subset_digest = indices_digest(keep)
-            MMLogger.get_current_instance().info(
-                f'DigitsLT train: {len(keep)} images, IF '
-                f'{self.imbalance_factor} {self.profile}; per class '
-                f'{counts}; subset digest {self.subset_digest}')
+            keep = keep_long_tail(self, 'DigitsLT train', labels[pool_idx],
+                                  counts, index=pool_idx)
         return [{
             'img': images[i],
             'gt_label': int(labels[i])

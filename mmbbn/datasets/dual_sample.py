@@ -12,11 +12,10 @@ class DualSampleDataset(SeededDataset):
 
     Indexed with ``BranchPair(conventional=Draw, rebalancing=Draw)`` (as
     :class:`DualSampler` yields them) it returns the ``BranchPair`` of the
-    two items, each resolved as in :class:`SeededDataset` (the wrapped set's
-    own pipeline, seeded by its draw). This is the one place a training
-    pair is packed. A single :class:`Draw` or ``int`` gives one item, so
-    browsing and analysis tools work on it. A wrapped set that takes whole
-    batches gets each half of a batch of pairs as a list.
+    two items, each resolved as in :class:`SeededDataset`; this is the one
+    place a training pair is packed. A single :class:`Draw` or ``int``
+    gives one item. A wrapped set that takes whole batches gets each half
+    of a batch of pairs as a list.
 
     Args:
         dataset (dict | BaseDataset): The training set or its config.
@@ -25,26 +24,10 @@ class DualSampleDataset(SeededDataset):
     """
 
     def pair_item(self, conventional: Any, rebalancing: Any) -> BranchPair:
-        """The training pair of two draws.
-
-        Args:
-            conventional (Draw | int): Drawn by the uniform sampler.
-            rebalancing (Draw | int): Drawn by the re-balancing sampler.
-
-        Returns:
-            BranchPair: Both items after the pipeline.
-        """
+        """The training pair of two draws (or indices)."""
         return self[BranchPair(conventional, rebalancing)]
 
     def prepare(self, draw: Any) -> Any:
-        """A pair of items for a pair of draws, else one item.
-
-        Args:
-            draw (BranchPair | Draw | int): What a sampler drew.
-
-        Returns:
-            BranchPair | Any: The items.
-        """
         if isinstance(draw, BranchPair):
             return BranchPair(
                 conventional=super().prepare(draw.conventional),
@@ -52,15 +35,6 @@ class DualSampleDataset(SeededDataset):
         return super().prepare(draw)
 
     def __getitems__(self, draws: List[Any]) -> Any:
-        """A batch of pairs (or of single draws).
-
-        Args:
-            draws (list): The batch's pairs.
-
-        Returns:
-            ``BranchPair`` of the wrapped set's ``__getitems__`` of each
-            half if it has one, else the list of pairs.
-        """
         batched = getattr(self.dataset, '__getitems__', None)
         if batched is None or not all(
                 isinstance(d, BranchPair) for d in draws):

@@ -1,11 +1,4 @@
-"""Image-file classification sets read from one annotation file.
-
-Items are MMEngine's (one dict per item, pickled into one buffer by
-``serialize_data``); the base below only keeps the labels as an int64
-array as well, so every label query is an array read. A named split of a
-published benchmark picks its file and is checked against the official
-size (:class:`OfficialSplit`).
-"""
+"""Image-file classification sets read from one annotation file."""
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -15,23 +8,6 @@ from mmengine.logging import MMLogger
 from mmpretrain.datasets import BaseDataset
 
 from .labels import class_counts
-
-
-def read_annotation_text(path: str, owner: str) -> str:
-    """The text of an annotation file, or one clear line if it is missing.
-
-    Args:
-        path (str): The file (any MMEngine file backend).
-        owner (str): Name of the data set for messages.
-
-    Returns:
-        str: Its text.
-    """
-    try:
-        return get_text(path)
-    except FileNotFoundError:
-        raise FileNotFoundError(
-            f'{owner}: annotation file {path} not found') from None
 
 
 def _take(labels: np.ndarray, indices: Union[int, Sequence[int]]):
@@ -44,25 +20,17 @@ def _take(labels: np.ndarray, indices: Union[int, Sequence[int]]):
 class ImageFileDataset(BaseDataset):
     """Base of the sets whose images are files named by an annotation file.
 
-    A subclass implements :meth:`load_annotations` (image paths relative to
-    ``data_prefix`` and class indices, in file order) and sets ``classes``
-    in the metainfo. Items are then MMPretrain's (``img_path``,
-    ``gt_label``, ``sample_idx``), read by ``LoadImageFromFile``, and
-    MMEngine does the rest (``indices``, ``filter_cfg``,
-    ``serialize_data``, subsets). The labels are also kept as one int64
-    array, taken from the final item list in :meth:`full_init`, so
-    ``get_gt_labels()`` and ``get_cat_ids()`` never unpickle an item. A
-    missing image fails at its first access with one line naming it and
-    the annotation file.
-
-    An absolute image path is used as it is, unless
-    :attr:`LEADING_SLASH_IS_RELATIVE` (list files whose paths start with
-    ``/`` but are relative to the image folder).
+    A subclass implements :meth:`load_annotations`; items are MMPretrain's
+    (``img_path``, ``gt_label``) and MMEngine does the rest. The labels are
+    also kept as one int64 array, so ``get_gt_labels()`` and
+    ``get_cat_ids()`` never unpickle an item. An absolute image path is
+    used as it is, unless :attr:`LEADING_SLASH_IS_RELATIVE` (list files
+    whose paths start with ``/`` but are relative to the image folder).
 
     Args:
         ann_file (str): Annotation file, relative to ``data_root``.
         **kwargs: Other arguments of :class:`mmpretrain.datasets.
-            BaseDataset` (``data_root``, ``data_prefix``, ``classes``...).
+            BaseDataset`.
     """
 
     LEADING_SLASH_IS_RELATIVE = False
@@ -73,18 +41,18 @@ class ImageFileDataset(BaseDataset):
         self._gt_labels = np.zeros(0, np.int64)
         super().__init__(ann_file=ann_file, **kwargs)
 
-    def load_annotations(self) -> Tuple[Sequence[str], np.ndarray]:
-        """Read the annotation file.
+    def load_annotations(self, text: str) -> Tuple[list, np.ndarray, list]:
+        """Items of the annotation file's ``text``.
 
         Returns:
-            tuple: Image paths relative to ``data_prefix`` and int64
-            class indices, one per item, in file order.
+            tuple: Image paths relative to ``data_prefix`` and int64 class
+            indices, in file order, and the default class names.
         """
         raise NotImplementedError
 
     def load_data_list(self) -> List[dict]:
-        """One ``img_path`` / ``gt_label`` dict per annotated image."""
-        paths, labels = self.load_annotations()
+        paths, labels, names = self.load_annotations(get_text(self.ann_file))
+        self._metainfo.setdefault('classes', tuple(names))
         prefix = self.data_prefix.get('img_path', '')
         if prefix:  # what join_path does, without a call per item
             prefix = prefix.rstrip('/') + '/'
@@ -107,7 +75,6 @@ class ImageFileDataset(BaseDataset):
         return super()._serialize_data()
 
     def full_init(self) -> None:
-        """Load the items as MMEngine does; keep their labels as an array."""
         if self._fully_initialized:
             return
         super().full_init()
@@ -123,25 +90,17 @@ class ImageFileDataset(BaseDataset):
 
     @force_full_init
     def get_gt_labels(self) -> np.ndarray:
-        """Class of every item, from the label array (no item is built).
-
-        Returns:
-            np.ndarray: int64 labels.
-        """
         return self._gt_labels.copy()
 
     @force_full_init
     def get_cat_ids(self, idx: int) -> List[int]:
-        """Class of item ``idx`` as a list (MMEngine's wrappers use it)."""
         return [int(self._gt_labels[idx])]
 
     def get_subset_(self, indices: Union[int, Sequence[int]]) -> None:
-        """MMEngine's in-place subset, labels included."""
         super().get_subset_(indices)
         self._gt_labels = _take(self._gt_labels, indices)
 
     def get_subset(self, indices: Union[int, Sequence[int]]):
-        """MMEngine's subset, labels included."""
         subset = super().get_subset(indices)
         subset._gt_labels = _take(self._gt_labels, indices)
         return subset
@@ -161,9 +120,8 @@ class ImageFileDataset(BaseDataset):
 class OfficialSplit:
     """Mixin of a published benchmark: ``split`` picks the annotation file.
 
-    A file whose size is not the split's official one (a partial or
-    mixed-up copy) is warned about once loaded. ``ann_file`` overrides the
-    file (e.g. BBN's converted iNaturalist JSON).
+    A loaded file whose size is not the split's official one (a partial or
+    mixed-up copy) is warned about; ``ann_file`` overrides the file.
 
     Args:
         data_root (str): Folder of the annotation files.
@@ -172,7 +130,6 @@ class OfficialSplit:
         **kwargs: Other arguments of the data set.
     """
 
-    # split -> annotation file, split -> images, and the classes.
     SPLIT_FILES: Dict[str, str] = {}
     SIZES: Dict[str, int] = {}
     NUM_CLASSES: Optional[int] = None
@@ -192,7 +149,6 @@ class OfficialSplit:
             **kwargs)
 
     def full_init(self) -> None:
-        """Load, then warn if the split has not its official size."""
         if self._fully_initialized:
             return
         super().full_init()
@@ -206,8 +162,7 @@ class OfficialSplit:
                 'or different file?)')
 
     def extra_repr(self) -> List[str]:
-        """Lines added to ``repr``."""
         return [f'Split: \t{self.split}'] + super().extra_repr()
 
 
-__all__ = ['ImageFileDataset', 'OfficialSplit', 'read_annotation_text']
+__all__ = ['ImageFileDataset', 'OfficialSplit']

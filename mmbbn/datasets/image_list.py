@@ -5,26 +5,16 @@ import numpy as np
 from mmpretrain.datasets.categories import IMAGENET_CATEGORIES
 
 from mmbbn.registry import DATASETS
-from .image_files import ImageFileDataset, OfficialSplit, read_annotation_text
+from .image_files import ImageFileDataset, OfficialSplit
 
 
 def parse_image_list(text: str, path: str,
                      num_classes: Optional[int] = None
                      ) -> Tuple[List[str], np.ndarray]:
-    """Items of a ``<image path> <class index>`` list, one per line.
+    """Image paths and int64 labels of ``<image path> <class index>`` lines.
 
-    The label is the last whitespace-separated field, so paths may hold
-    spaces. Blank lines are skipped; any other line that is not a path and
-    an integer label in ``0..num_classes-1`` is an error naming the file,
-    the line and its text.
-
-    Args:
-        text (str): The file's text.
-        path (str): The file, for messages.
-        num_classes (int, optional): Number of classes, to check labels.
-
-    Returns:
-        tuple: Image paths and int64 class indices.
+    The label is the last field, so paths may hold spaces; blank lines are
+    skipped.
     """
     paths: List[str] = []
     labels: List[int] = []
@@ -52,14 +42,11 @@ def parse_image_list(text: str, path: str,
 
 @DATASETS.register_module()
 class LongTailImageList(ImageFileDataset):
-    """Any image set annotated by a ``path label`` list file.
+    """Any image set annotated by a ``<image path> <class index>`` list.
 
-    Each line is ``<image path> <class index>``; paths are relative to
-    ``data_prefix`` (a leading ``/`` too, as in the Places365 lists; with
-    an empty ``data_prefix`` paths are used as written). See
-    :class:`ImageFileDataset`. A malformed line or a class index out of
-    range fails at load with one line naming the file, the line number and
-    the line.
+    Paths are relative to ``data_prefix``, a leading ``/`` too (as in the
+    Places365 lists). A malformed line or a class index out of range fails
+    at load naming the file, the line number and the line.
 
     Args:
         ann_file (str): The list file, relative to ``data_root``.
@@ -70,8 +57,7 @@ class LongTailImageList(ImageFileDataset):
     """
 
     LEADING_SLASH_IS_RELATIVE = True
-    # The default num_classes (an official set's).
-    NUM_CLASSES: Optional[int] = None
+    NUM_CLASSES: Optional[int] = None  # the default num_classes
 
     def __init__(self,
                  ann_file: str = '',
@@ -86,12 +72,7 @@ class LongTailImageList(ImageFileDataset):
         self.num_classes = num_classes
         super().__init__(ann_file=ann_file, **kwargs)
 
-    def load_annotations(self) -> Tuple[List[str], np.ndarray]:
-        """Read and check the list file.
-
-        Returns:
-            tuple: Image paths and int64 class indices.
-        """
+    def load_annotations(self, text: str) -> Tuple[list, np.ndarray, list]:
         num_classes = self.num_classes
         known = self._metainfo.get('classes')
         if num_classes is None and known is not None:
@@ -101,13 +82,10 @@ class LongTailImageList(ImageFileDataset):
             raise ValueError(
                 f'{type(self).__name__}: {len(known)} class names for '
                 f'num_classes={num_classes}')
-        text = read_annotation_text(self.ann_file, type(self).__name__)
         paths, labels = parse_image_list(text, self.ann_file, num_classes)
         if num_classes is None:
             num_classes = int(labels.max()) + 1 if len(labels) else 0
-        self._metainfo.setdefault(
-            'classes', tuple(str(c) for c in range(num_classes)))
-        return paths, labels
+        return paths, labels, [str(c) for c in range(num_classes)]
 
 
 def _split_files(pattern: str) -> dict:
@@ -116,20 +94,11 @@ def _split_files(pattern: str) -> dict:
 
 @DATASETS.register_module()
 class ImageNetLT(OfficialSplit, LongTailImageList):
-    """ImageNet-LT (Liu et al., OLTR): 1,000 classes, Pareto-sampled.
+    """ImageNet-LT (OLTR): ``split`` reads ``ImageNet_LT_{split}.txt``.
 
-    ``split`` reads ``ImageNet_LT_{train,val,test}.txt`` (115,846 /
-    20,000 / 50,000 images) under ``data_root``; their paths
-    (``train/n01440764/...JPEG``, ``val/...``) are relative to the ImageNet
-    folder, so link ImageNet's ``train`` and ``val`` into ``data_root`` (or
-    set ``data_prefix``). Class names are ImageNet's, in the usual wnid
-    order that the lists' class indices follow.
-
-    Args:
-        data_root (str): E.g. ``'data/imagenet-lt'``.
-        split (str): ``'train'``, ``'val'`` or ``'test'``.
-        ann_file (str, optional): Another list file.
-        **kwargs: Other arguments of :class:`LongTailImageList`.
+    Its paths (``train/n01440764/...``) are relative to the ImageNet
+    folder: link ImageNet's ``train`` and ``val`` into ``data_root`` (or
+    set ``data_prefix``). Class names are ImageNet's.
     """
 
     SPLIT_FILES = _split_files('ImageNet_LT_{split}.txt')
@@ -140,19 +109,8 @@ class ImageNetLT(OfficialSplit, LongTailImageList):
 
 @DATASETS.register_module()
 class PlacesLT(OfficialSplit, LongTailImageList):
-    """Places-LT (Liu et al., OLTR): 365 scene classes of Places365.
-
-    ``split`` reads ``Places_LT_{train,val,test}.txt`` (62,500 / 7,300 /
-    36,500 images) under ``data_root``; paths are relative to the Places365
-    image folder (``data_prefix``). Class names default to ``'0'..'364'``;
-    pass ``classes`` (a file with one name per line) for readable ones.
-
-    Args:
-        data_root (str): E.g. ``'data/places-lt'``.
-        split (str): ``'train'``, ``'val'`` or ``'test'``.
-        ann_file (str, optional): Another list file.
-        **kwargs: Other arguments of :class:`LongTailImageList`.
-    """
+    """Places-LT (OLTR): ``split`` reads ``Places_LT_{split}.txt``; paths
+    are relative to the Places365 image folder (``data_prefix``)."""
 
     SPLIT_FILES = _split_files('Places_LT_{split}.txt')
     SIZES = dict(train=62500, val=7300, test=36500)

@@ -4,26 +4,19 @@ from typing import List, Optional
 
 import numpy as np
 from mmengine.fileio import exists, get, join_path
-from mmengine.logging import MMLogger
 from mmpretrain.datasets import CIFAR10, CIFAR100
 from mmpretrain.datasets.utils import check_md5
 
 from mmbbn.registry import DATASETS
-from .long_tail import indices_digest, long_tail_counts, select_long_tail
+from .long_tail import check_long_tail, keep_long_tail, long_tail_counts
 
 
 class _LongTailCIFARMixin:
-    """Long-tailed subset of the training split of a CIFAR data set.
+    """MMPretrain's CIFAR whose training split is long-tailed (LDAM-DRW).
 
-    MMPretrain's CIFAR data set reads ``cifar-10-batches-py`` /
-    ``cifar-100-python`` under ``data_root`` (rank 0 downloads the archive
-    if asked, the others wait at a barrier); its items are 32x32x3 uint8
-    images in RGB order. The test split stays whole and balanced; the
-    training split becomes the long-tailed subset of the LDAM-DRW
-    generator used by BBN (exponential profile, ``n_max = N / C``, one
-    seeded shuffle per class in label order). The per-class counts and a
-    digest of the chosen indices are logged, so two runs can be checked to
-    train on the same subset.
+    Items are 32x32x3 uint8 RGB images. The test split stays whole; the
+    training split keeps the subset of :func:`keep_long_tail` with
+    ``n_max = N / C``.
 
     Args:
         data_root (str): Folder holding the extracted CIFAR folder.
@@ -56,12 +49,7 @@ class _LongTailCIFARMixin:
         if split not in ('train', 'test'):
             raise ValueError(f"{name}: split={split!r} is not 'train' or "
                              "'test'")
-        # Validate the profile before any file is read.
-        try:
-            long_tail_counts(1.0, 2, imbalance_factor, profile)
-            select_long_tail(np.zeros(0, np.int64), [], selection, 0)
-        except ValueError as e:
-            raise ValueError(f'{name}: {e}') from None
+        check_long_tail(name, imbalance_factor, profile, selection)
         self.imbalance_factor = imbalance_factor
         self.profile = profile
         self.selection = selection
@@ -80,10 +68,8 @@ class _LongTailCIFARMixin:
     def _check_integrity(self) -> bool:
         """Whether this split's files are there (and official, if checked).
 
-        The parent asks on rank 0 before reading (and downloading) and on
-        every rank after its barrier. A missing file without ``download``
-        or an md5 mismatch is one line naming the file; files found good
-        are not checked again.
+        A missing file without ``download`` or an md5 mismatch is one line
+        naming the file; files found good are not checked again.
         """
         if getattr(self, '_files_checked', False):
             return True
@@ -103,32 +89,26 @@ class _LongTailCIFARMixin:
         self._files_checked = True
         return True
 
-    def _unreadable(self, error: Exception) -> ValueError:
-        """One line naming the first of the split's files that fails."""
-        for path, _ in self._split_files():
-            try:
-                entry = pickle.loads(get(path), encoding='latin1')
-                keys = set(entry)
-            except Exception as e:  # pickle raises many types on bad bytes
-                return ValueError(f'{path}: not a readable CIFAR pickle '
-                                  f'({type(e).__name__}: {e})')
-            if 'data' not in keys or not keys & {'labels', 'fine_labels'}:
-                return ValueError(f'{path}: a CIFAR pickle has data and '
-                                  f'labels, this one {sorted(keys)}')
-        return ValueError(f"{self.data_prefix['root']}: CIFAR files not "
-                          f'readable ({type(error).__name__}: {error})')
-
     def load_data_list(self) -> List[dict]:
-        """The parent's items, long-tailed for the training split.
-
-        Returns:
-            list[dict]: ``img`` (32x32x3 uint8, RGB) and ``gt_label``.
-        """
         self._check_integrity()  # a missing or altered file, in one line
         try:
             data_list = super().load_data_list()
-        except Exception as e:  # pickle raises many types on bad bytes
-            raise self._unreadable(e) from None
+        except Exception as error:  # pickle raises many types on bad bytes
+            # One line naming the first of the split's files that fails.
+            for path, _ in self._split_files():
+                try:
+                    keys = set(pickle.loads(get(path), encoding='latin1'))
+                except Exception as e:
+                    raise ValueError(f'{path}: not a readable CIFAR pickle '
+                                     f'({type(e).__name__}: {e})') from None
+                if 'data' not in keys or not keys & {'labels',
+                                                     'fine_labels'}:
+                    raise ValueError(f'{path}: a CIFAR pickle has data and '
+                                     f'labels, this one {sorted(keys)}'
+                                     ) from None
+            raise ValueError(f"{self.data_prefix['root']}: CIFAR files not "
+                             f'readable ({type(error).__name__}: {error})'
+                             ) from None
         labels = np.array([d['gt_label'] for d in data_list], np.int64)
         num_classes = len(self.CLASSES)
         if labels.min() < 0 or labels.max() >= num_classes:
@@ -140,18 +120,11 @@ class _LongTailCIFARMixin:
         counts = long_tail_counts(
             len(labels) / num_classes, num_classes, self.imbalance_factor,
             self.profile)
-        keep = select_long_tail(labels, counts, self.selection, self.seed)
-        self.subset_counts = counts
-        self.subset_digest = indices_digest(keep)
-        MMLogger.get_current_instance().info(
-            f'{type(self).__name__} train: {len(keep)} images, IF '
-            f'{self.imbalance_factor} {self.profile}/{self.selection} '
-            f'seed {self.seed}; per class {counts}; subset digest '
-            f'{self.subset_digest}')
+        keep = keep_long_tail(self, f'{type(self).__name__} train', labels,
+                              counts)
         return [data_list[i] for i in keep]
 
     def extra_repr(self) -> List[str]:
-        """Lines added to ``repr``."""
         body = super().extra_repr()
         if self.split == 'train':
             body.append(f'Imbalance factor: \t{self.imbalance_factor} '

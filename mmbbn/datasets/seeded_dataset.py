@@ -18,9 +18,6 @@ def seed_generators(seed: int) -> None:
 
     The transforms of MMCV and MMPretrain draw from NumPy's global state,
     others from Python's ``random`` or torch's default CPU generator.
-
-    Args:
-        seed (int): The seed, in ``0..2**32-1``.
     """
     np.random.seed(seed)
     random.seed(seed)
@@ -50,24 +47,12 @@ def is_index(idx: Any) -> bool:
     return isinstance(idx, (int, np.integer))
 
 
-@DATASETS.register_module()
-class SeededDataset:
-    """Wraps a training set so that each draw's augmentation is seeded.
-
-    Indexed with a :class:`Draw` (as :class:`SeededSampler` and
-    :class:`ClassAwareSampler` yield them) it returns
-    ``dataset[draw.index]`` with the global generators seeded by
-    ``draw.seed`` (:func:`seed_generators`; their states are restored
-    afterwards); indexed with an ``int`` it returns ``dataset[idx]`` as it
-    is, so browsing and analysis tools work on it. If the wrapped set
-    takes a whole batch (``__getitems__``, e.g. a device-resident set that
-    crops and flips batches itself), :meth:`__getitems__` hands it each
-    batch of draws as a list and it applies their seeds.
+class DatasetWrapper:
+    """Base of the wrappers: builds the wrapped set, keeps its metainfo.
 
     Args:
-        dataset (dict | BaseDataset): The training set or its config.
-        lazy_init (bool): Defer loading the wrapped set's annotations.
-            Defaults to False.
+        dataset (dict | BaseDataset): The data set or its config.
+        lazy_init (bool): Defer :meth:`full_init`. Defaults to False.
     """
 
     def __init__(self,
@@ -87,32 +72,41 @@ class SeededDataset:
         return copy.deepcopy(self._metainfo)
 
     def full_init(self) -> None:
-        """Load the wrapped data set's annotations."""
+        """Load the wrapped data set's annotations (once)."""
         if self._fully_initialized:
             return
         if hasattr(self.dataset, 'full_init'):
             self.dataset.full_init()
         self._fully_initialized = True
 
+
+@DATASETS.register_module()
+class SeededDataset(DatasetWrapper):
+    """Wraps a training set so that each draw's augmentation is seeded.
+
+    Indexed with a :class:`Draw` (as :class:`SeededSampler` and
+    :class:`ClassAwareSampler` yield them) it returns
+    ``dataset[draw.index]`` with the global generators seeded by
+    ``draw.seed`` (their states restored afterwards); indexed with an
+    ``int`` it returns ``dataset[idx]``, so browsing tools work on it. A
+    wrapped set that takes whole batches (``__getitems__``) gets each batch
+    of draws as a list and applies their seeds itself.
+
+    Args:
+        dataset (dict | BaseDataset): The training set or its config.
+        lazy_init (bool): Defer loading the wrapped set's annotations.
+            Defaults to False.
+    """
+
     def get_gt_labels(self) -> np.ndarray:
-        """Class of every item of the wrapped data set."""
         return get_gt_labels(self.dataset)
 
     def get_data_info(self, idx: int) -> dict:
-        """Annotation of item ``idx`` of the wrapped data set."""
         return self.dataset.get_data_info(idx)
 
     def prepare(self, draw: Union[Draw, int]) -> Any:
-        """One item: a draw with its seed, a plain index as it is.
-
-        The generators are left seeded (see :meth:`__getitem__`).
-
-        Args:
-            draw (Draw | int): What a sampler drew.
-
-        Returns:
-            The wrapped data set's item.
-        """
+        """One item: a draw with its seed (generators left seeded), a plain
+        index as it is."""
         if isinstance(draw, Draw):
             seed_generators(draw.seed)
             return self.dataset[draw.index]
@@ -125,15 +119,7 @@ class SeededDataset:
             return self.prepare(idx)
 
     def __getitems__(self, draws: List[Any]) -> Any:
-        """A batch (PyTorch's ``DataLoader`` asks for batches this way).
-
-        Args:
-            draws (list): The batch's draws (or indices).
-
-        Returns:
-            The wrapped set's ``__getitems__(draws)`` if it has one, else
-            the list of items.
-        """
+        """A batch (PyTorch's ``DataLoader`` asks for batches this way)."""
         batched = getattr(self.dataset, '__getitems__', None)
         if batched is not None:
             return batched(list(draws))
@@ -149,4 +135,7 @@ class SeededDataset:
         return f'{type(self).__name__}(\n{self.dataset!r}\n)'
 
 
-__all__ = ['SeededDataset', 'is_index', 'kept_random_state', 'seed_generators']
+__all__ = [
+    'DatasetWrapper', 'SeededDataset', 'is_index', 'kept_random_state',
+    'seed_generators'
+]

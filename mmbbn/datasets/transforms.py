@@ -14,18 +14,12 @@ COLORS = ('gray', 'rgb')
 class ConvertImageFile(BaseTransform):
     """Brings an image read from a file to the data set's colour layout.
 
-    Data sets held in memory give their images in their own layout:
-    Digits-LT grey 2-D arrays, MMPretrain's CIFAR (and CIFAR-LT) RGB ones.
-    An image read from a file by MMCV (``LoadImageFromFile``, and the
-    ``imread`` of MMPretrain's ``ImageClassificationInferencer``, which
-    drops ``LoadImageFromFile`` from the test pipeline) is BGR colour,
-    whatever the file holds. Such an image is recognised by the
-    ``ori_shape`` its reader records, which in-memory items lack, and
-    converted to ``color``; the data set's own items pass unchanged. So
-    the model sees the same tensor from a PNG of a test image as from the
-    test image itself.
-
-    **Required Keys:** ``img``. **Modified Keys:** ``img`` (file images).
+    In-memory sets give their own layout (Digits-LT grey 2-D arrays,
+    CIFAR-LT RGB); MMCV's readers (``LoadImageFromFile``, the inferencer's
+    ``imread``) give BGR colour whatever the file holds. A file image is
+    recognised by the ``ori_shape`` its reader records and converted to
+    ``color``; in-memory items pass unchanged. So the model sees the same
+    tensor from a PNG of a test image as from the image itself.
 
     Args:
         color (str): The data set's layout: ``'gray'`` (2-D) or ``'rgb'``.
@@ -38,7 +32,6 @@ class ConvertImageFile(BaseTransform):
         self.color = color
 
     def transform(self, results: dict) -> Optional[dict]:
-        """Convert a file image; leave a data set item as it is."""
         if 'ori_shape' not in results:
             return results
         img = results['img']

@@ -10,28 +10,16 @@ from .seeded_sampler import SeededSampler, epoch_rng
 
 # How each re-balancing sampler weighs a class with N_i > 0 items.
 REBALANCE_WEIGHTS = {
-    'reversed': lambda n: n.max() / n,
+    'reversed': lambda n: n.max() / n,  # BBN
     'balanced': lambda n: np.ones_like(n),
-    'uniform': lambda n: n,
+    'uniform': lambda n: n,  # every item equally likely
     'square-root': np.sqrt,
 }
 
 
 def rebalance_probs(counts: np.ndarray, sampler: str) -> np.ndarray:
-    """Class probabilities of a re-balancing sampler.
-
-    ``reversed`` (BBN): ``w_i = N_max / N_i``; ``balanced``: ``w_i = 1``;
-    ``uniform``: ``w_i = N_i`` (every item equally likely);
-    ``square-root``: ``w_i = sqrt(N_i)``. ``P_i = w_i / sum_j w_j``; classes
-    without items get probability 0.
-
-    Args:
-        counts (np.ndarray): Items per class ``N_i``.
-        sampler (str): One of :data:`REBALANCE_WEIGHTS`.
-
-    Returns:
-        np.ndarray: float64 probabilities summing to 1.
-    """
+    """Class probabilities ``w_i / sum_j w_j`` of a re-balancing sampler
+    (:data:`REBALANCE_WEIGHTS`); classes without items get 0."""
     if sampler not in REBALANCE_WEIGHTS:
         raise ValueError(f'sampler={sampler!r} is not one of '
                          f'{", ".join(REBALANCE_WEIGHTS)}')
@@ -48,8 +36,7 @@ class ClassIndex:
     """Item indices grouped by class, for class-first drawing.
 
     Built from the labels alone by a stable radix sort (O(N) for up to
-    65,536 classes), so it costs tens of milliseconds at iNaturalist
-    scale and never touches an image.
+    65,536 classes): tens of milliseconds at iNaturalist scale.
 
     Args:
         labels (np.ndarray): Class index of every item.
@@ -68,57 +55,24 @@ class ClassIndex:
         self.counts = class_counts(labels, num_classes)
         self.starts = np.concatenate(([0], np.cumsum(self.counts)[:-1]))
 
-    @property
-    def num_classes(self) -> int:
-        """Number of classes."""
-        return len(self.counts)
-
     def draw(self, rng: np.random.Generator, probs: np.ndarray,
              size: int) -> np.ndarray:
-        """Draw a class by ``probs``, then one of its items uniformly.
+        """``size`` int64 items, with replacement: a class by ``probs``,
+        then one of its items uniformly.
 
-        With replacement. Draw ``k`` uses row ``k`` of ``size`` rows of two
-        U[0, 1) numbers from ``rng`` (the class, then the item), so the
-        first draws do not depend on how many are drawn.
-
-        Args:
-            rng (np.random.Generator): The source of randomness.
-            probs (np.ndarray): Class probabilities (0 for empty classes).
-            size (int): Number of draws.
-
-        Returns:
-            np.ndarray: int64 item indices.
+        Draw ``k`` uses row ``k`` of ``size`` rows of two U[0, 1) numbers
+        from ``rng``, so the first draws do not depend on how many are
+        drawn.
         """
         rows = rng.random((size, 2))
-        return self.pick(probs, rows[:, 0], rows[:, 1])
-
-    def pick(self, probs: np.ndarray, class_u: np.ndarray,
-             item_u: np.ndarray) -> np.ndarray:
-        """Items chosen by uniform numbers: a class, then one of its items.
-
-        Args:
-            probs (np.ndarray): Class probabilities (0 for empty classes).
-            class_u (np.ndarray): U[0, 1) numbers choosing the classes.
-            item_u (np.ndarray): U[0, 1) numbers choosing the items.
-
-        Returns:
-            np.ndarray: int64 item indices.
-        """
         cdf = np.cumsum(probs)
-        classes = np.searchsorted(cdf, class_u * cdf[-1], side='right')
+        classes = np.searchsorted(cdf, rows[:, 0] * cdf[-1], side='right')
         np.minimum(classes, len(cdf) - 1, out=classes)
-        offsets = (item_u * self.counts[classes]).astype(np.int64)
+        offsets = (rows[:, 1] * self.counts[classes]).astype(np.int64)
         return self.order[self.starts[classes] + offsets]
 
     def items_of(self, cls: int) -> np.ndarray:
-        """Indices of the items of one class.
-
-        Args:
-            cls (int): A class index.
-
-        Returns:
-            np.ndarray: int64 item indices, in data set order.
-        """
+        """int64 indices of the items of class ``cls``, in data set order."""
         start = self.starts[cls]
         return self.order[start:start + self.counts[cls]]
 
@@ -126,18 +80,15 @@ class ClassIndex:
 class ClassIndexSampler(SeededSampler):
     """Base of the samplers that draw class first (RS, BBN's re-balancing).
 
-    Builds the :class:`ClassIndex` of the data set from its labels alone
-    and warns, naming them, about classes without items (they are never
-    drawn). :meth:`class_draws` is the one random layout of class-first
-    draws: an epoch's ``total_size`` draws come from one stream seeded by
-    ``(seed, epoch)``, draw ``k`` from its row ``k`` only, and rank ``r``
-    of ``W`` takes draws ``r, r + W, ...``. The ranks' shares are thus
-    disjoint parts of one global sequence that does not depend on the
-    number of ranks or workers and is the same on a rerun and on resume.
+    Warns about classes without items (never drawn). :meth:`class_draws`
+    is the one layout of class-first draws: an epoch's ``total_size``
+    draws come from one stream seeded by ``(seed, epoch)``, draw ``k``
+    from its row ``k``, and rank ``r`` of ``W`` takes draws ``r, r + W,
+    ...``; so the global sequence does not depend on the number of ranks
+    or workers and is the same on a rerun and on resume.
 
     Args:
-        dataset: A :class:`SeededDataset` of a single-label training set
-            (``get_gt_labels()``).
+        dataset: A :class:`SeededDataset` of a single-label training set.
         shuffle (bool): Shuffle the indices of :class:`SeededSampler`.
         seed (int, optional): Seed shared by all ranks.
         round_up (bool): As in MMEngine's ``DefaultSampler``.
@@ -166,14 +117,7 @@ class ClassIndexSampler(SeededSampler):
                 f'sampling: {", ".join(shown)}{more}')
 
     def class_draws(self, probs: np.ndarray) -> np.ndarray:
-        """This rank's class-first draws of the current epoch.
-
-        Args:
-            probs (np.ndarray): Class probabilities (0 for empty classes).
-
-        Returns:
-            np.ndarray: int64 item indices, one per draw of this rank.
-        """
+        """This rank's int64 class-first draws of the current epoch."""
         draws = self.class_index.draw(epoch_rng(self.seed, self.epoch),
                                       probs, self.total_size)
         return draws[self.rank:self.total_size:self.world_size]

@@ -13,31 +13,21 @@ from .class_index import REBALANCE_WEIGHTS, ClassIndexSampler, rebalance_probs
 class DualSampler(ClassIndexSampler):
     """Yields ``BranchPair(conventional=Draw, rebalancing=Draw)``.
 
-    The conventional half is exactly what :class:`SeededSampler` yields
-    (MMEngine's ``DefaultSampler`` indices, split across ranks without
-    overlap, each with its augmentation seed). The re-balancing half is
-    drawn with replacement: a class with probability ``P_i`` of the
-    ``rebalance`` sampler, then one of its items uniformly, in the layout
-    of :meth:`ClassIndexSampler.class_draws`; its augmentation seeds come
-    from a stream of their own. So both halves of draw ``k`` are a function
-    of ``(seed, epoch, k)``: reproducible on a rerun and on resume,
-    different in every epoch and position, and the same whatever the
-    number of ranks or data loader workers.
-
-    The sampler runs in the main process, where MMEngine calls
-    :meth:`set_epoch`; workers only receive the pairs, so persistent
-    workers see each epoch's draws too. Pair it with
-    :class:`DualSampleDataset`, which turns a pair into two items.
+    The conventional half is what :class:`SeededSampler` yields; the
+    re-balancing half is drawn class first by the ``rebalance`` weights
+    (:meth:`ClassIndexSampler.class_draws`), with seeds from a stream of
+    its own. So both halves of draw ``k`` are a function of ``(seed,
+    epoch, k)``, whatever the number of ranks or workers. Pair it with
+    :class:`DualSampleDataset`.
 
     Args:
         dataset: The training set (a :class:`DualSampleDataset`).
-        rebalance (str): ``'reversed'`` (BBN, default), ``'balanced'``,
-            ``'uniform'`` or ``'square-root'``.
+        rebalance (str): One of :data:`REBALANCE_WEIGHTS`. Defaults to
+            ``'reversed'`` (BBN).
         shuffle (bool): Shuffle the conventional half. Defaults to True.
         seed (int, optional): Seed shared by all ranks; None syncs a random
             one (MMEngine passes the runner's seed).
-        round_up (bool): As in MMEngine's ``DefaultSampler``. Defaults to
-            True.
+        round_up (bool): As in MMEngine's ``DefaultSampler``.
     """
 
     DATASET = DualSampleDataset
@@ -59,11 +49,7 @@ class DualSampler(ClassIndexSampler):
                                            rebalance)
 
     def rebalanced_indices(self) -> np.ndarray:
-        """This rank's re-balanced draws for the current epoch.
-
-        Returns:
-            np.ndarray: int64 item indices, one per conventional draw.
-        """
+        """This rank's int64 re-balanced draws of the current epoch."""
         return self.class_draws(self.class_probs)
 
     def __iter__(self) -> Iterator[BranchPair]:

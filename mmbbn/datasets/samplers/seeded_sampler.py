@@ -14,16 +14,7 @@ AUGMENT_STREAM = 1
 
 
 def epoch_rng(seed: int, epoch: int, *stream: int) -> np.random.Generator:
-    """An independent generator for one (seed, epoch, ...) combination.
-
-    Args:
-        seed (int): Base seed, the same on every rank.
-        epoch (int): Epoch.
-        *stream (int): Further keys separating streams.
-
-    Returns:
-        np.random.Generator: A PCG64 generator.
-    """
+    """An independent PCG64 generator for one (seed, epoch, ...) key."""
     return np.random.default_rng([int(seed) & 0xFFFFFFFF, int(epoch),
                                   *map(int, stream)])
 
@@ -32,17 +23,14 @@ def epoch_rng(seed: int, epoch: int, *stream: int) -> np.random.Generator:
 class SeededSampler(DefaultSampler):
     """MMEngine's :class:`DefaultSampler` that yields :class:`Draw`\\ s.
 
-    The indices are exactly :class:`DefaultSampler`'s (a shuffled pass per
-    epoch, rank ``r`` of ``W`` taking global positions ``r, r + W, ...``).
-    Each comes with the seed of its augmentation: row ``k`` of a stream
-    seeded by ``(seed, epoch)`` for the draw at global position ``k``. So
-    an item's augmentation is a function of the run's seed, the epoch and
-    its position, whatever the number of data loader workers, their
-    seeding or a resume (MMEngine's ``DistSamplerSeedHook`` sets the
-    epoch). Pair it with :class:`SeededDataset`, which applies the seed.
+    The indices are exactly :class:`DefaultSampler`'s. The draw at global
+    position ``k`` carries row ``k`` of a stream seeded by ``(seed,
+    epoch)`` as the seed of its augmentation, so an item's augmentation
+    does not depend on the number of workers, their seeding or a resume.
+    Pair it with :class:`SeededDataset`, which applies the seed.
 
     Args:
-        dataset: The training set (a :class:`SeededDataset`).
+        dataset: The training set (a :attr:`DATASET`).
         shuffle (bool): Shuffle the indices. Defaults to True.
         seed (int, optional): Seed shared by all ranks; None syncs a random
             one (MMEngine passes the runner's seed).
@@ -66,14 +54,11 @@ class SeededSampler(DefaultSampler):
                          round_up=round_up)
 
     def augment_seeds(self, half: int = 0) -> np.ndarray:
-        """This rank's augmentation seeds of the current epoch.
+        """This rank's uint32 augmentation seeds of the current epoch.
 
         Args:
             half (int): The stream: 0 for single draws and the conventional
                 half of a BBN pair, 1 for the re-balancing half.
-
-        Returns:
-            np.ndarray: uint32 seeds, one per draw of this rank.
         """
         seeds = epoch_rng(self.seed, self.epoch, AUGMENT_STREAM,
                           half).integers(0, 2**32, self.total_size,
@@ -81,15 +66,7 @@ class SeededSampler(DefaultSampler):
         return seeds[self.rank:self.total_size:self.world_size]
 
     def draws(self, indices: List[int], half: int = 0) -> List[Draw]:
-        """This rank's indices of the epoch with their seeds, in order.
-
-        Args:
-            indices (list[int]): This rank's items, one per draw.
-            half (int): The seed stream (see :meth:`augment_seeds`).
-
-        Returns:
-            list[Draw]: The draws.
-        """
+        """This rank's items of the epoch with their seeds, in order."""
         seeds = self.augment_seeds(half)[:len(indices)].tolist()
         return [Draw(int(i), s) for i, s in zip(indices, seeds)]
 
