@@ -245,17 +245,13 @@ def batch_augments_of(pipeline: Sequence[dict], where: str) -> List[dict]:
 def _innermost(loader: dict, field: str) -> Tuple[dict, str]:
     """The dict holding a loader's innermost data set, and that set's path.
 
-    A plain ``SeededDataset`` around the innermost set is dropped: the
-    device-resident set resolves the draws itself.
+    Wrappers stay: ``SeededDataset`` and ``DualSampleDataset`` hand whole
+    batches of draws to a device-resident set, so the device path has the
+    per-item path's shape and a leaf's overrides reach both alike.
     """
     holder, path = loader, f'{field}.dataset'
     while isinstance(holder['dataset'].get('dataset'), dict):
-        inner = holder['dataset']
-        if _short(inner.get('type')) == 'SeededDataset' and not isinstance(
-                inner['dataset'].get('dataset'), dict):
-            holder['dataset'] = inner['dataset']
-            break
-        holder, path = inner, path + '.dataset'
+        holder, path = holder['dataset'], path + '.dataset'
     return holder, path
 
 
@@ -297,9 +293,11 @@ def use_device_resident(cfg: Config,
                                  'evaluation pipeline')
             held = {k: v for k, v in inner.items()
                     if k not in ('type', 'pipeline')}
+            passive = [t for t in inner.get('pipeline') or []
+                       if _short(t.get('type')) in PASSIVE]
             holder['dataset'] = dict(
                 type='DeviceResidentDataset', dataset_type=inner['type'],
-                **held, pipeline=[dict(type='PackInputs')])
+                **held, pipeline=passive or [dict(type='PackInputs')])
             if device != 'auto':
                 holder['dataset']['device'] = device
         sampler = loader.get('sampler') or {}

@@ -186,16 +186,19 @@ def test_plain_training_gets_seeded_draws_from_the_same_indices():
     loader = cfg.train_dataloader
     assert loader.sampler.type == 'SeededSampler'
     assert loader.sampler.shuffle is True
-    assert loader.dataset.type == 'DeviceResidentDataset'
-    assert loader.dataset.imbalance_factor == 50
-    # A plain SeededDataset is replaced, not wrapped.
+    assert loader.dataset.type == 'SeededDataset'
+    assert loader.dataset.dataset.type == 'DeviceResidentDataset'
+    assert loader.dataset.dataset.imbalance_factor == 50
+    # The wrapper stays; the set it wraps is the one held on the device.
     cfg = Config(dict(train_dataloader=dict(
         dataset=dict(type='SeededDataset', dataset=dict(
             type='CIFAR10LT', pipeline=[dict(type='PackInputs')])),
         sampler=dict(type='SeededSampler'))))
     use_device_resident(cfg)
-    assert cfg.train_dataloader.dataset.type == 'DeviceResidentDataset'
-    assert cfg.train_dataloader.dataset.dataset_type == 'CIFAR10LT'
+    assert cfg.train_dataloader.dataset.type == 'SeededDataset'
+    held = cfg.train_dataloader.dataset.dataset
+    assert held.type == 'DeviceResidentDataset'
+    assert held.dataset_type == 'CIFAR10LT'
 
 
 def test_the_imbalance_factor_of_a_leaf_reaches_the_held_set():
@@ -216,13 +219,13 @@ def test_a_loader_hands_the_samplers_draws_to_one_gather(cifar10_tiny):
         CONFIGS, 'baselines', 'ce',
         'resnet32_1xb128-200e_cifar10-lt-ir100.py')))
     loader_cfg = cfg.train_dataloader
-    loader_cfg.dataset.update(data_root=cifar10_tiny, check_md5=False,
-                              imbalance_factor=4)
+    loader_cfg.dataset.dataset.update(data_root=cifar10_tiny,
+                                      check_md5=False, imbalance_factor=4)
     loader_cfg.batch_size = 8
     loader = Runner.build_dataloader(loader_cfg, seed=3)
     draws = list(loader.sampler)[:8]
     batch = next(iter(loader))
-    held = loader.dataset
+    held = loader.dataset.dataset
     assert torch.equal(batch['inputs'], held.images[[d.index for d in draws]])
     assert batch['seeds'].tolist() == [d.seed for d in draws]
 
