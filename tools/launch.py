@@ -1,20 +1,35 @@
 """How ``tools/train.py`` and ``tools/test.py`` start a run.
 
-The launcher's environment (checked in one line), the gloo group on CPUs
-(:mod:`mmbbn.utils.dist`), the data loaders' defaults and
-``--channels-last``. The tools import this module from their own folder
-(Python puts a script's folder first on ``sys.path``), so it works from a
-clone, from ``mmbbn/.mim/tools`` after ``pip install .`` and under
-torchrun, srun and mim alike.
+The launcher's environment (checked in one line), the gloo group on CPUs,
+the data loaders' defaults and ``--channels-last``. The tools import this
+module from their own folder (Python puts a script's folder first on
+``sys.path``), so it works from a clone, from ``mmbbn/.mim/tools`` after
+``pip install .`` and under torchrun, srun and mim alike.
+
+Distributed runs on CPUs, with MMEngine 0.10.7, need three things:
+
+1. MMEngine's ``init_dist`` calls ``torch.cuda.set_device`` for the pytorch
+   and slurm launchers, which fails without a GPU. The Runner skips
+   ``init_dist`` when a process group exists, so :func:`setup_launcher`
+   creates a gloo group first (for Slurm, with the rendezvous variables
+   MMEngine derives from SLURM_*).
+2. ``Runner.wrap_model`` passes ``device_ids=[LOCAL_RANK]``, which
+   ``DistributedDataParallel`` rejects for CPU modules: :func:`cpu_ddp_cfg`
+   asks for ``device_ids=None``.
+3. Without a barrier and ``destroy_process_group`` after the run, gloo
+   processes sometimes abort at exit although training finished:
+   :func:`teardown_distributed` (harmless, and recommended by PyTorch,
+   with NCCL too).
+
+With CUDA, 1 and 2 do not run and MMEngine behaves as upstream (NCCL).
 """
 import copy
 import os
+import subprocess
 
 import torch
+import torch.distributed as torch_dist
 from mmengine.config import Config
-
-from mmbbn.utils import (cpu_ddp_cfg, init_cpu_distributed,
-                         needs_cpu_distributed)
 
 DATALOADER_FIELDS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 _PYTORCH_VARS = ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
@@ -162,13 +177,55 @@ def setup_launcher(cfg: Config, launcher: str) -> None:
     """
     check_launcher_env(launcher)
     cfg.launcher = launcher
-    if needs_cpu_distributed(launcher):
-        init_cpu_distributed(launcher)
+    if launcher in ('pytorch', 'slurm') and not torch.cuda.is_available():
+        if launcher == 'slurm':
+            slurm_env_to_torch()
+        os.environ.setdefault('LOCAL_RANK', os.environ['RANK'])
+        if not torch_dist.is_initialized():
+            torch_dist.init_process_group(
+                backend='gloo',
+                rank=int(os.environ['RANK']),
+                world_size=int(os.environ['WORLD_SIZE']))
         cpu_ddp_cfg(cfg)
+
+
+def slurm_env_to_torch() -> None:
+    """Set torch's rendezvous variables from Slurm's, as MMEngine does."""
+    env = os.environ
+    env['RANK'] = env['SLURM_PROCID']
+    env['WORLD_SIZE'] = env['SLURM_NTASKS']
+    env['LOCAL_RANK'] = env.get('SLURM_LOCALID', '0')
+    env.setdefault('MASTER_PORT', '29500')
+    if 'MASTER_ADDR' not in env:
+        node_list = env['SLURM_NODELIST']
+        try:
+            addr = subprocess.run(
+                ['scontrol', 'show', 'hostname', node_list],
+                capture_output=True,
+                text=True,
+                check=True).stdout.split()[0]
+        except (OSError, subprocess.CalledProcessError, IndexError):
+            addr = node_list.split(',')[0]
+        env['MASTER_ADDR'] = addr
+
+
+def cpu_ddp_cfg(cfg: Config) -> None:
+    """Make a config's DDP wrapper accept CPU modules (in place)."""
+    wrapper = dict(cfg.get('model_wrapper_cfg') or {})
+    wrapper.setdefault('type', 'MMDistributedDataParallel')
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+
+
+def teardown_distributed() -> None:
+    """Wait for every rank, then close the group (avoids gloo aborts)."""
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
 
 
 __all__ = [
     'DATALOADER_FIELDS', 'LaunchError', 'apply_dataloader_defaults',
-    'check_launcher_env', 'has_accelerator', 'setup_launcher',
-    'use_channels_last'
+    'check_launcher_env', 'cpu_ddp_cfg', 'has_accelerator', 'setup_launcher',
+    'slurm_env_to_torch', 'teardown_distributed', 'use_channels_last'
 ]

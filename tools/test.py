@@ -88,7 +88,7 @@ def merge_args(cfg, args: argparse.Namespace):
 
 def test(args: argparse.Namespace) -> None:
     """Check the config and the launch, build the runner, test."""
-    from launch import setup_launcher
+    from launch import setup_launcher, teardown_distributed
     from mmengine.config import Config
     from mmengine.dist import is_main_process
     from mmengine.evaluator import DumpResults
@@ -97,7 +97,6 @@ def test(args: argparse.Namespace) -> None:
     from preflight import CheckpointFitHook, check_registered_types
 
     import mmbbn  # noqa: F401  (registers mmbbn's modules)
-    from mmbbn.utils import teardown_distributed
 
     cfg = merge_args(Config.fromfile(args.config), args)
     check_registered_types(cfg, args.config)
@@ -136,7 +135,7 @@ def plot_test_result(runner, out_file: str) -> None:
         runner (Runner): The runner after ``test()``.
         out_file (str): The PNG; empty for the log dir's default name.
     """
-    from mmbbn.visualization import load_result, plot_per_class_accuracy
+    from utils.plots import load_result, plot_per_class_accuracy
     written = [m.out_file for m in runner.test_evaluator.metrics
                if getattr(m, 'out_file', None)]
     if not written or not osp.exists(written[0]):

@@ -116,14 +116,13 @@ def merge_args(cfg, args: argparse.Namespace):
 
 def train(args: argparse.Namespace) -> None:
     """Check the config and the launch, build the runner, train."""
-    from launch import setup_launcher
+    from launch import setup_launcher, teardown_distributed
     from mmengine.config import Config
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
     from preflight import CheckpointFitHook, check_amp, check_registered_types
 
     import mmbbn  # noqa: F401  (registers mmbbn's modules)
-    from mmbbn.utils import teardown_distributed
 
     cfg = merge_args(Config.fromfile(args.config), args)
     check_registered_types(cfg, args.config)

@@ -1,19 +1,13 @@
 """mmbbn's model zoo inside MMPretrain's ``list_models`` / ``get_model``.
 
-``model-index.yml`` (and the ``configs/*/metafile.yml`` it imports) follow
-MMPretrain's schema. An installed package keeps them, with the configs and
-the shipped checkpoints, in ``mmbbn/.mim``; a source checkout (or an
-editable install) at the repository root, next to the ``mmbbn`` folder.
-``import mmbbn`` registers the index once with
-``ModelHub.register_model_index``; ``Weights`` given as paths relative to
-the index are made absolute, so ``get_model(name, pretrained=True)`` finds
-the shipped files from any working directory.
-
-An entry without weights (``Weights: null``: not trained yet) would make
-MMPretrain's ``get_model(name, pretrained=True)`` warn and return random
-weights. Its weights are recorded as ``mmbbn-no-weights://NAME`` instead,
-a checkpoint scheme of its own whose loader fails in one line naming the
-model; ``get_model(name)`` without ``pretrained`` still builds it.
+``model-index.yml`` (importing ``configs/*/metafile.yml``) follows
+MMPretrain's schema; it lives, with the configs and shipped checkpoints,
+at the root of a source checkout or in ``mmbbn/.mim`` of an installed
+package. ``Weights`` relative to the index are made absolute, so
+``get_model(name, pretrained=True)`` works from any working directory.
+An entry with ``Weights: null`` (not trained yet) gets
+``mmbbn-no-weights://NAME``, whose loader fails in one line naming the
+model, where MMPretrain would warn and return random weights.
 """
 import os.path as osp
 from typing import List, Optional
@@ -22,21 +16,21 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from mmpretrain.apis import ModelHub
 
 INDEX_NAME = 'model-index.yml'
+NO_WEIGHTS = 'mmbbn-no-weights://'
 _PACKAGE = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def model_index_root(package_dir: str = _PACKAGE) -> Optional[str]:
-    """Folder holding ``model-index.yml``, ``configs/`` and ``checkpoints/``.
+    """Folder of ``model-index.yml``, ``configs/`` and ``checkpoints/``.
 
-    A source checkout wins over a ``.mim`` folder left in it by an earlier
-    ``pip install .`` (a copy that may be stale).
+    A source checkout wins over a (maybe stale) ``.mim`` folder left in it
+    by an earlier ``pip install .``.
 
     Args:
         package_dir (str): The ``mmbbn`` package folder.
 
     Returns:
-        str | None: The repository root, ``mmbbn/.mim``, or None when
-        neither holds an index.
+        str | None: The repository root, ``mmbbn/.mim``, or None.
     """
     source_root = osp.dirname(package_dir)
     if (osp.isfile(osp.join(source_root, INDEX_NAME))
@@ -48,23 +42,8 @@ def model_index_root(package_dir: str = _PACKAGE) -> Optional[str]:
     return None
 
 
-NO_WEIGHTS = 'mmbbn-no-weights://'
-
-
-def _is_local(weights: str) -> bool:
-    return '://' not in weights and not osp.isabs(weights)
-
-
 def load_no_weights(filename: str, map_location=None):
-    """Loader of :data:`NO_WEIGHTS`: the entry has nothing to load.
-
-    Args:
-        filename (str): ``mmbbn-no-weights://NAME``.
-        map_location: Unused (a loader's signature).
-
-    Raises:
-        FileNotFoundError: Always, naming the model.
-    """
+    """Loader of :data:`NO_WEIGHTS`: always fails, naming the model."""
     name = filename[len(NO_WEIGHTS):]
     raise FileNotFoundError(
         f'{name}: this mmbbn model-zoo entry has no trained weights yet '
@@ -74,14 +53,14 @@ def load_no_weights(filename: str, map_location=None):
 
 
 def register_model_index(root: Optional[str] = None) -> List[str]:
-    """Make mmbbn's models known to MMPretrain's ``ModelHub``.
+    """Make mmbbn's models known to MMPretrain's ``ModelHub``, once.
 
-    Registering the same index twice would raise in ``ModelHub``, so names
-    already known are left alone (a second import, a reload).
+    ``ModelHub`` raises on a second registration, so an index whose names
+    are all known already (a second import, a reload) is left alone.
 
     Args:
-        root (str, optional): Folder of ``model-index.yml``; found by
-            :func:`model_index_root` by default.
+        root (str, optional): Folder of ``model-index.yml``; by default
+            :func:`model_index_root`.
 
     Returns:
         list[str]: The model names registered by this call.
@@ -100,12 +79,11 @@ def register_model_index(root: Optional[str] = None) -> List[str]:
     ModelHub.register_model_index(
         osp.join(root, INDEX_NAME), config_prefix=root)
     for name in names:
-        # ModelHub keeps no public setter; its own entries are expanded the
-        # same way for configs (``config_prefix``).
+        # ModelHub has no public setter; it expands configs the same way.
         meta = ModelHub._models_dict[name]
         if not meta.weights:
             meta.weights = NO_WEIGHTS + name
-        elif _is_local(meta.weights):
+        elif '://' not in meta.weights and not osp.isabs(meta.weights):
             meta.weights = osp.abspath(osp.join(root, meta.weights))
     return names
 

@@ -1,7 +1,8 @@
 """tools/launch.py: the launcher's environment, the data loader defaults.
 
-A launch that cannot form its world fails in a line; pinned memory only
-where an accelerator exists; persistent workers only with workers.
+A launch that cannot form its world fails in a line; the rendezvous of a
+CPU launch and its DDP wrapper; pinned memory only where an accelerator
+exists; persistent workers only with workers.
 """
 import os
 
@@ -85,6 +86,31 @@ def test_slurm_task_counts(env):
     env(SLURM_NTASKS=1, SLURM_PROCID=0)
     del os.environ['SLURM_STEP_NUM_TASKS']
     check_launcher_env('slurm')
+
+
+def test_slurm_variables_become_torch_ones(env):
+    env(SLURM_PROCID=1, SLURM_NTASKS=2, SLURM_STEP_NUM_TASKS=2,
+        SLURM_LOCALID=1, SLURM_NODELIST='localhost', MASTER_PORT=23456)
+    launch.slurm_env_to_torch()
+    assert (os.environ['RANK'], os.environ['WORLD_SIZE'],
+            os.environ['LOCAL_RANK'], os.environ['MASTER_PORT']) == (
+                '1', '2', '1', '23456')
+    assert os.environ['MASTER_ADDR']
+
+
+def test_cpu_ddp_wrapper_gets_no_device_ids():
+    cpu_ddp_cfg = launch.cpu_ddp_cfg
+    cfg = Config(dict(model_wrapper_cfg=dict(
+        type='MMDistributedDataParallel', find_unused_parameters=True,
+        device_ids=[0])))
+    cpu_ddp_cfg(cfg)
+    assert cfg.model_wrapper_cfg == dict(
+        type='MMDistributedDataParallel', find_unused_parameters=True,
+        device_ids=None)
+    cfg = Config(dict())
+    cpu_ddp_cfg(cfg)
+    assert cfg.model_wrapper_cfg == dict(
+        type='MMDistributedDataParallel', device_ids=None)
 
 
 def loaders_cfg(**train):

@@ -45,8 +45,7 @@ def plot_alpha(records: List[Dict[str, float]],
     """
     import numpy as np
 
-    from mmbbn.visualization.long_tail_plots import (GROUP_COLOURS,
-                                                     agg_pyplot, save_figure)
+    from utils.plots import GROUP_COLOURS, agg_pyplot, save_figure
     plt = agg_pyplot()
     train = [r for r in records if key in r]
     if not train:

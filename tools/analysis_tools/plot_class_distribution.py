@@ -9,13 +9,20 @@ Usage:
         [--title TITLE] [--cfg-options k=v ...]
 """
 import argparse
+import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 
 from mmbbn.datasets import get_class_counts
 from mmbbn.registry import DATASETS
-from mmbbn.visualization import plot_class_distribution
+
+TOOLS = osp.dirname(osp.dirname(osp.abspath(__file__)))
+if TOOLS not in sys.path:
+    sys.path.insert(0, TOOLS)
+
+from utils.plots import plot_class_distribution  # noqa: E402
 
 
 def main() -> None:

@@ -9,8 +9,13 @@ Usage:
 """
 import argparse
 import os.path as osp
+import sys
 
-from mmbbn.visualization import load_result, plot_reliability_diagram
+TOOLS = osp.dirname(osp.dirname(osp.abspath(__file__)))
+if TOOLS not in sys.path:
+    sys.path.insert(0, TOOLS)
+
+from utils.plots import load_result, plot_reliability_diagram  # noqa: E402
 
 
 def main() -> None:

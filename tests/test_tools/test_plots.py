@@ -1,4 +1,6 @@
-"""The long-tail pictures: files that open, hold a figure, from real inputs."""
+"""tools/utils/plots.py: files that open, hold a figure, from real inputs."""
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -6,9 +8,13 @@ from PIL import Image
 
 from mmbbn.datasets import long_tail_counts
 from mmbbn.evaluation import LongTailMetric
-from mmbbn.visualization import (load_result, plot_class_distribution,
-                                 plot_per_class_accuracy,
-                                 plot_reliability_diagram)
+from ..conftest import TOOLS
+
+if TOOLS not in sys.path:
+    sys.path.insert(0, TOOLS)
+
+from utils.plots import (load_result, plot_class_distribution,  # noqa: E402
+                         plot_per_class_accuracy, plot_reliability_diagram)
 
 
 def png(path) -> np.ndarray:
