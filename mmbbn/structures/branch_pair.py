@@ -4,19 +4,12 @@ from typing import Any, NamedTuple
 
 class BranchPair(NamedTuple):
     """A value for each of BBN's two branches, read by name, never by
-    position.
+    position: ``conventional`` (drawn uniformly) and ``rebalancing`` (drawn
+    by the re-balancing sampler).
 
-    The dual-sample dataset packs every training item as the pair of the
-    uniformly sampled item and the re-balanced one; collation, the data
-    preprocessor, the classifier and the head keep the pair. MMEngine's
-    collate functions and ``cast_data`` rebuild named tuples, so it
-    survives the data loader and the move to the device.
-
-    Args:
-        conventional: The half of the conventional learning branch (drawn
-            uniformly).
-        rebalancing: The half of the re-balancing branch (drawn by the
-            re-balancing sampler).
+    The dual-sample dataset packs every training item as a pair, which
+    collation, the data preprocessor, the classifier and the head keep
+    (MMEngine's collate functions and ``cast_data`` rebuild named tuples).
     """
 
     conventional: Any

@@ -3,19 +3,14 @@ from typing import NamedTuple
 
 
 class Draw(NamedTuple):
-    """One training item drawn by a sampler (BBN's :class:`DualSampler`
-    yields a :class:`BranchPair` of two).
+    """One training item drawn by a sampler (:class:`DualSampler` yields
+    a :class:`BranchPair` of two).
 
-    The training wrappers (:class:`SeededDataset`,
-    :class:`DualSampleDataset`) run item ``index`` through the pipeline
-    with every random generator seeded from ``seed``, a function of the
-    run's seed, the epoch and the draw's place in the epoch's global
-    order: augmentation does not depend on the data loader workers or on a
-    resume.
-
-    Args:
-        index: Position of the item in the (wrapped) data set.
-        seed: Seed of its random augmentation, in ``0..2**32-1``.
+    The training wrappers run item ``index`` (of the wrapped data set)
+    through the pipeline with every random generator seeded from ``seed``
+    (in ``0..2**32-1``), a function of the run's seed, the epoch and the
+    draw's place in the epoch's global order: augmentation depends on
+    neither the data loader workers nor a resume.
     """
 
     index: int

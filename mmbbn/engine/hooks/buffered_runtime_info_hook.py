@@ -36,10 +36,7 @@ class BufferedRuntimeInfoHook(RuntimeInfoHook):
             loggers = [h for h in runner.hooks if isinstance(h, LoggerHook)]
             self.interval = loggers[0].interval if loggers else 1
 
-    def after_train_iter(self,
-                         runner,
-                         batch_idx: int,
-                         data_batch=None,
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs: Optional[dict] = None) -> None:
         """Keep the outputs; read them where the logger logs."""
         if outputs:

@@ -48,19 +48,15 @@ def _names(objs) -> str:
 @HOOKS.register_module()
 class ClassCountsHook(Hook):
     """Calls ``set_class_counts(counts)`` on every module and metric that
-    has it.
+    has it, with the counts of the config's training set.
 
-    The counts are those of the config's training set
-    (:func:`train_class_counts`), so no config types them. Receivers are
-    the model's modules that define ``set_class_counts`` (mmbbn's losses,
-    :class:`PostHocLinearClsHead`) and the running evaluator's metrics
-    that do and still need them (:class:`LongTailMetric`). They are set
-    before training, each validation and testing, derived once per run
-    and never saved, so a resumed run gets the same values; nobody asking
-    means the training set is never looked at. A model module fails the
-    run when the counts cannot be derived; a metric only loses its
-    many / medium / few figures, with a warning (the test split may be all
-    a user has).
+    Receivers are the model's modules (mmbbn's losses,
+    :class:`PostHocLinearClsHead`) and the running evaluator's metrics that
+    still need counts (:class:`LongTailMetric`), before training, each
+    validation and testing. The counts are derived once per run, only if
+    asked for, and never saved. A model module fails the run when they
+    cannot be derived; a metric only loses its many / medium / few figures,
+    with a warning (the test split may be all a user has).
     """
 
     priority = 'ABOVE_NORMAL'

@@ -27,12 +27,9 @@ def compile_targets(model: nn.Module) -> List[str]:
 
 @HOOKS.register_module()
 class CompileHook(Hook):
-    """Compiles parts of the model in place, before training starts.
-
-    ``nn.Module.compile`` keeps each module and its state-dict keys, so
-    checkpoints are those of the eager model. Only the given device types
-    (the model's decides) compile, so one config trains compiled on a GPU
-    and eagerly elsewhere.
+    """Compiles parts of the model in place, before training starts, on
+    the given device types only (one config trains compiled on a GPU and
+    eagerly elsewhere); ``nn.Module.compile`` keeps the state-dict keys.
 
     Args:
         targets (Sequence[str], optional): Dotted submodule names. Defaults
@@ -46,10 +43,8 @@ class CompileHook(Hook):
 
     priority = 'LOW'
 
-    def __init__(self,
-                 targets: Optional[Sequence[str]] = None,
-                 mode: Optional[str] = None,
-                 dynamic: bool = False,
+    def __init__(self, targets: Optional[Sequence[str]] = None,
+                 mode: Optional[str] = None, dynamic: bool = False,
                  devices: Sequence[str] = ('cuda', )) -> None:
         self.targets = None if targets is None else list(targets)
         self.mode = mode

@@ -11,7 +11,7 @@ from .class_counts_hook import unwrap
 
 ALPHA_SCHEDULES = ('parabolic_decay', 'cosine_decay', 'linear_decay',
                    'equal', 'beta', 'parabolic_increment', 'step')
-# alpha of the schedules that are a curve of progress t in [0, 1].
+# The schedules that are a curve of progress t in [0, 1].
 _CURVES = dict(parabolic_decay=lambda t: 1.0 - t**2,
                cosine_decay=lambda t: math.cos(t * math.pi / 2),
                linear_decay=lambda t: 1.0 - t,
@@ -19,24 +19,16 @@ _CURVES = dict(parabolic_decay=lambda t: 1.0 - t**2,
                parabolic_increment=lambda t: t**2)
 
 
-def cumulative_alpha(schedule: str,
-                     progress: int,
-                     total: int,
-                     step_at: Optional[int] = None,
-                     beta: float = 0.2,
-                     seed: int = 0,
-                     draw: int = 0) -> float:
-    """Weight of the conventional branch after ``progress`` of ``total``.
+def cumulative_alpha(schedule: str, progress: int, total: int,
+                     step_at: Optional[int] = None, beta: float = 0.2,
+                     seed: int = 0, draw: int = 0) -> float:
+    """alpha, the weight of the conventional branch, at ``progress`` (from
+    0) of ``total``.
 
-    With ``t = progress / total`` (from 0: the official ``(epoch - 1) / T``
-    is ``runner.epoch / T``): ``parabolic_decay`` (BBN's) ``1 - t ** 2``,
-    ``cosine_decay`` ``cos(t * pi / 2)``, ``linear_decay`` ``1 - t``,
-    ``equal`` 0.5, ``beta`` a Beta(beta, beta) draw that is a function of
-    ``(seed, draw)``, ``parabolic_increment`` ``t ** 2``, ``step`` 1 while
-    ``progress < step_at``, then 0 (official: 120 of 200 epochs).
-
-    Returns:
-        float: alpha in [0, 1].
+    The curves take ``t = progress / total`` (the official ``(epoch - 1) /
+    T`` is ``runner.epoch / T``); ``beta`` is a Beta(beta, beta) draw, a
+    function of ``(seed, draw)``; ``step`` is 1 while ``progress <
+    step_at``, then 0 (official: 120 of 200 epochs).
     """
     if schedule == 'beta':
         rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, int(draw)])
@@ -65,23 +57,20 @@ def official_t_max(max_epochs: int) -> int:
 class CumulativeAlphaHook(Hook):
     """Sets BBN's alpha before every training iteration; logs it.
 
-    The only writer of ``BBNHead.alpha``. alpha is a pure function of the
-    runner's progress and the schedule, so it is the same on every rank
-    and right after a resume with no saved state. By epoch (the default
-    for epoch-based loops) alpha is constant within an epoch, as in the
-    official code; otherwise it follows ``runner.iter / max_iters``. Every
-    iteration ``train/alpha`` goes to the message hub, so the logger and
-    every visualizer backend record it with the losses.
+    The only writer of ``BBNHead.alpha``: a pure function of the runner's
+    progress, so the same on every rank and after a resume, with no saved
+    state. By epoch (the default for epoch-based loops, as in the official
+    code) it is constant within an epoch. ``train/alpha`` goes to the
+    message hub every iteration, so it is logged with the losses.
 
     Args:
         schedule (str): One of :data:`ALPHA_SCHEDULES` (see
             :func:`cumulative_alpha`). Defaults to ``'parabolic_decay'``.
         by_epoch (bool, optional): Count progress in epochs; None picks by
             the train loop.
-        t_max (int, optional): ``T``; defaults to the loop's max epochs (or
-            iterations).
-        official_t_quirk (bool): Use the official code's ``T`` (100 for 90
-            epochs, 200 for 180: runs end at alpha ~ 0.19, not ~0.02).
+        t_max (int, optional): ``T``; defaults to the loop's length.
+        official_t_quirk (bool): Use the official code's ``T`` (see
+            :func:`official_t_max`: runs end at alpha ~ 0.19, not ~0.02).
             Defaults to False.
         step_at (int, optional): Switch point of ``'step'`` in the same
             unit; defaults to 60% of ``T`` (the official 120 of 200).
@@ -91,13 +80,10 @@ class CumulativeAlphaHook(Hook):
 
     priority = 'NORMAL'
 
-    def __init__(self,
-                 schedule: str = 'parabolic_decay',
+    def __init__(self, schedule: str = 'parabolic_decay',
                  by_epoch: Optional[bool] = None,
-                 t_max: Optional[int] = None,
-                 official_t_quirk: bool = False,
-                 step_at: Optional[int] = None,
-                 beta: float = 0.2,
+                 t_max: Optional[int] = None, official_t_quirk: bool = False,
+                 step_at: Optional[int] = None, beta: float = 0.2,
                  seed: Optional[int] = None) -> None:
         if schedule not in ALPHA_SCHEDULES:
             raise ValueError(
@@ -157,17 +143,10 @@ class CumulativeAlphaHook(Hook):
         """alpha for the step at (epoch, iteration), both from 0, once
         :meth:`before_train` has run."""
         return cumulative_alpha(
-            self.schedule,
-            epoch if self.by_epoch else iteration,
-            self._total,
-            step_at=self.step_at,
-            beta=self.beta,
-            seed=self.seed,
-            draw=iteration)
+            self.schedule, epoch if self.by_epoch else iteration,
+            self._total, self.step_at, self.beta, self.seed, iteration)
 
-    def before_train_iter(self,
-                          runner,
-                          batch_idx: int,
+    def before_train_iter(self, runner, batch_idx: int,
                           data_batch=None) -> None:
         """Set and record alpha for the coming step."""
         alpha = self.alpha_at(runner.epoch, runner.iter)

@@ -8,11 +8,8 @@ from .class_counts_hook import modules_with
 
 
 class _EpochSwitchHook(Hook):
-    """Switches a state at ``switch_epoch`` (0-based, as ``runner.epoch``).
-
-    The state is a pure function of the epoch, set before every training
-    epoch, so a resumed run is in the right state from its first step.
-    """
+    """Switches a state at ``switch_epoch`` (0-based, as ``runner.epoch``),
+    set before every epoch: a resumed run is right from its first step."""
 
     priority = 'NORMAL'
 
@@ -108,13 +105,14 @@ class DeferredResamplingHook(_EpochSwitchHook):
     @staticmethod
     def _sampler(runner):
         loader = runner.train_loop.dataloader
-        for sampler in (getattr(loader, 'sampler', None),
-                        getattr(loader.batch_sampler, 'sampler', None)):
-            if callable(getattr(sampler, 'set_rebalance', None)):
-                return sampler
+        sampler = getattr(loader, 'sampler', None)
+        for candidate in (sampler, getattr(
+                getattr(loader, 'batch_sampler', None), 'sampler', None)):
+            if callable(getattr(candidate, 'set_rebalance', None)):
+                return candidate
         raise ValueError(
             'DeferredResamplingHook: the train sampler '
-            f'{type(loader.sampler).__name__} cannot switch modes; use '
+            f'{type(sampler).__name__} cannot switch modes; use '
             "sampler=dict(type='ClassAwareSampler', rebalance='shuffle')")
 
     def before_train(self, runner) -> None:

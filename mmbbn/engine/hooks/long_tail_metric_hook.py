@@ -43,17 +43,9 @@ def validations(records: Sequence[dict], key: str) -> List[dict]:
 
 def merge_runs(runs: Sequence[Tuple[int, List[dict]]],
                key: str = 'step') -> List[dict]:
-    """One history from the records of a run and the runs it resumes.
-
-    Args:
-        runs (Sequence[tuple[int, list[dict]]]): Oldest first, each run's
-            start (where it resumed from, in the unit of ``key``) and
-            records.
-        key (str): The field that places a record in training.
-
-    Returns:
-        list[dict]: The records, without those a later run made again.
-    """
+    """One history from ``(begin, records)`` of each run, oldest first:
+    the records a run made after the ``begin`` (in ``key``'s unit) of the
+    next are replaced by the next run's."""
     ends = [begin for begin, _ in runs[1:]] + [None]
     return [r for (_, records), end in zip(runs, ends) for r in records
             if end is None or r[key] <= end]
@@ -88,16 +80,14 @@ def _hook(runner, kind):
 class LongTailMetricHook(Hook):
     """Names each evaluation's per-class JSON; reports the best and last.
 
-    Each evaluation of :class:`LongTailMetric` writes its result to
-    ``{log_dir}/long_tail_{val_epoch_N|val_iter_N|test}.json`` in the
-    run's own log dir. After training it logs the last and best validation
-    of ``key`` and writes them, with every validation, to
-    ``{log_dir}/best_last.json`` (the official BBN code kept only the best
-    test epoch: quote both). It keeps no state: the validations are read
-    from ``LocalVisBackend``'s scalar logs and the best from
-    ``CheckpointHook(save_best=key)`` if it ranks by ``key``. Each run adds
-    its log dir to the message hub's runtime info (saved in checkpoints),
-    so a resumed run reports over every run it continues.
+    :class:`LongTailMetric` writes each result to the run's
+    ``long_tail_{val_epoch_N|val_iter_N|test}.json``. After training the
+    last and best validation of ``key`` are logged and written, with every
+    validation, to ``best_last.json`` (the official BBN code kept only the
+    best test epoch: quote both). No state is kept: validations come from
+    ``LocalVisBackend``'s scalar logs of every run the training continues
+    (each run adds its log dir to the message hub's runtime info, saved in
+    checkpoints), the best from ``CheckpointHook(save_best=key)``.
 
     Args:
         key (str): The metric that ranks validations. Defaults to
@@ -137,9 +127,9 @@ class LongTailMetricHook(Hook):
 
     def before_val_epoch(self, runner) -> None:
         """Name the validation's per-class JSON."""
-        tag = (f'val_iter_{runner.iter}' if self._unit(runner) == 'iter' else
-               f'val_epoch_{runner.epoch}')
-        self._prepare(runner, runner.val_evaluator, tag)
+        unit = self._unit(runner)
+        self._prepare(runner, runner.val_evaluator,
+                      f'val_{unit}_{getattr(runner, unit)}')
 
     def before_test_epoch(self, runner) -> None:
         """Name the test's per-class JSON."""
@@ -147,7 +137,7 @@ class LongTailMetricHook(Hook):
 
     def before_train(self, runner) -> None:
         """Add this run to the runs the training continues."""
-        begin = runner.iter if self._unit(runner) == 'iter' else runner.epoch
+        begin = getattr(runner, self._unit(runner))
         runs = [r for r in runner.message_hub.get_info(RUNS_KEY) or []
                 if r['begin'] < begin]
         runner.message_hub.update_info(

@@ -66,11 +66,8 @@ class _BatchedEvalMixin:
                 self._check(model, data['inputs'], scores)
         outputs = [data['data_samples'][0].set_batch_predictions(scores)]
         self.evaluator.process(data_samples=outputs, data_batch=data_batch)
-        self.runner.call_hook(
-            f'after_{self.stage}_iter',
-            batch_idx=idx,
-            data_batch=data_batch,
-            outputs=outputs)
+        self.runner.call_hook(f'after_{self.stage}_iter', batch_idx=idx,
+                              data_batch=data_batch, outputs=outputs)
 
 
 @LOOPS.register_module()

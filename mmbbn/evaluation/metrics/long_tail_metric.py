@@ -115,8 +115,8 @@ class LongTailMetric(BaseMetric):
     logs a table and, when ``out_file`` is set (:class:`LongTailMetricHook`
     names it), writes the per-class result as JSON.
 
-    Results (prefix ``lt``): ``top{k}``, ``class_avg``, ``many``,
-    ``medium``, ``few``, ``ece``, all in percent.
+    Results, in percent (prefix ``lt``): ``top{k}``, ``class_avg``,
+    ``many``, ``medium``, ``few``, ``ece``.
 
     Args:
         topk (Sequence[int]): Top-k accuracies. Defaults to (1, 5).
@@ -132,11 +132,8 @@ class LongTailMetric(BaseMetric):
 
     default_prefix = 'lt'
 
-    def __init__(self,
-                 topk: Sequence[int] = (1, 5),
-                 many_shot: int = 100,
-                 few_shot: int = 20,
-                 ece_bins: int = 15,
+    def __init__(self, topk: Sequence[int] = (1, 5), many_shot: int = 100,
+                 few_shot: int = 20, ece_bins: int = 15,
                  train_class_counts: Optional[Sequence[int]] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
@@ -153,8 +150,9 @@ class LongTailMetric(BaseMetric):
         if not (isinstance(ece_bins, int) and ece_bins > 0):
             raise ValueError(f'LongTailMetric: ece_bins={ece_bins!r} is not '
                              'a positive integer')
-        self.many_shot, self.few_shot, self.ece_bins = (many_shot, few_shot,
-                                                        ece_bins)
+        self.many_shot = many_shot
+        self.few_shot = few_shot
+        self.ece_bins = ece_bins
         self.train_class_counts = (None if train_class_counts is None else
                                    np.asarray(train_class_counts, np.int64))
         self.out_file: Optional[str] = None
@@ -189,15 +187,11 @@ class LongTailMetric(BaseMetric):
                 labels.long().tolist(), top.tolist(), conf[:, 0].tolist()))
 
     @staticmethod
-    def calculate(pred_topk: np.ndarray,
-                  confidence: np.ndarray,
-                  target: np.ndarray,
-                  num_classes: int,
+    def calculate(pred_topk: np.ndarray, confidence: np.ndarray,
+                  target: np.ndarray, num_classes: int,
                   train_class_counts: Optional[np.ndarray] = None,
-                  topk: Sequence[int] = (1, 5),
-                  many_shot: int = 100,
-                  few_shot: int = 20,
-                  ece_bins: int = 15) -> dict:
+                  topk: Sequence[int] = (1, 5), many_shot: int = 100,
+                  few_shot: int = 20, ece_bins: int = 15) -> dict:
         """Every figure of the metric from top-k predictions.
 
         Args:
@@ -240,12 +234,11 @@ class LongTailMetric(BaseMetric):
                                  if tested.any() else float('nan'))
         summary['ece'] = expected_calibration_error(confidence, correct,
                                                     ece_bins)
-        return dict(
-            summary=summary,
-            group_sizes=groups,
-            per_class_accuracy=class_acc,
-            test_class_counts=class_counts(target, num_classes),
-            reliability=reliability_bins(confidence, correct, ece_bins))
+        return dict(summary=summary, group_sizes=groups,
+                    per_class_accuracy=class_acc,
+                    test_class_counts=class_counts(target, num_classes),
+                    reliability=reliability_bins(confidence, correct,
+                                                 ece_bins))
 
     def compute_metrics(self, results: List[tuple]) -> dict:
         """Compute the figures of ``(label, top-k, confidence,
