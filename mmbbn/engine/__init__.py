@@ -1,18 +1,7 @@
 """Training-time machinery: hooks, loops, optimizer wrappers."""
-from .hooks import (ALPHA_SCHEDULES, BufferedRuntimeInfoHook,
-                    ChannelsLastHook, ClassCountsHook, CompileHook,
-                    CumulativeAlphaHook, DeferredResamplingHook,
-                    DeferredReweightingHook, LongTailMetricHook,
-                    compile_targets, cumulative_alpha, official_t_max,
-                    to_channels_last, train_class_counts)
-from .optimizers import AutocastOptimWrapper
-from .runners import BatchedTestLoop, BatchedValLoop
+from . import hooks, optimizers, runners
+from .hooks import *  # noqa: F401,F403
+from .optimizers import *  # noqa: F401,F403
+from .runners import *  # noqa: F401,F403
 
-__all__ = [
-    'ALPHA_SCHEDULES', 'AutocastOptimWrapper', 'BatchedTestLoop',
-    'BatchedValLoop', 'BufferedRuntimeInfoHook', 'ChannelsLastHook',
-    'ClassCountsHook', 'CompileHook', 'CumulativeAlphaHook',
-    'DeferredResamplingHook', 'DeferredReweightingHook', 'LongTailMetricHook',
-    'compile_targets', 'cumulative_alpha', 'official_t_max',
-    'to_channels_last', 'train_class_counts'
-]
+__all__ = hooks.__all__ + optimizers.__all__ + runners.__all__

@@ -1,10 +1,5 @@
 """Evaluation: the long-tail metric."""
-from .metrics import (LongTailMetric, expected_calibration_error, json_safe,
-                      per_class_accuracy, reliability_bins, shot_groups,
-                      write_result_json)
+from . import metrics
+from .metrics import *  # noqa: F401,F403
 
-__all__ = [
-    'LongTailMetric', 'expected_calibration_error', 'json_safe',
-    'per_class_accuracy', 'reliability_bins', 'shot_groups',
-    'write_result_json'
-]
+__all__ = metrics.__all__

@@ -6,20 +6,14 @@ from mmpretrain.structures import DataSample
 class BatchDataSample(DataSample):
     """A :class:`DataSample` whose fields are the batch's, not an item's.
 
-    Building a ``DataSample`` per item costs ~50 us in Python (label
-    checks, field bookkeeping); at GPU speed that is more than the step.
-    The device-resident data path therefore hands one ``BatchDataSample``
-    per batch: ``gt_label`` of shape (N, ). MMPretrain's and mmbbn's heads
-    read it as they read a list of per-item samples (their losses
-    concatenate ``gt_label`` over the list), and :class:`LongTailMetric`
-    takes its ``pred_score`` (N, C) as it takes per-item scores.
-
-    Per-item prediction (``set_pred_score``/``set_pred_label``, as a
-    head's ``predict`` calls them item by item) would label the whole
-    batch with the first item's scores, so it raises; batched evaluation
-    (``BatchedValLoop``) sets the batch's predictions with
-    :meth:`set_batch_predictions`, and :meth:`split` gives per-item samples
-    for any other consumer.
+    Building a ``DataSample`` per item costs ~50 us in Python, more than a
+    GPU's step, so the device-resident data path hands one per batch:
+    ``gt_label`` (N, ). Heads read it as a list of per-item samples (their
+    losses concatenate ``gt_label``) and :class:`LongTailMetric` takes its
+    ``pred_score`` (N, C) as per-item scores. Per-item prediction would
+    label the batch with the first item's scores, so it raises: batched
+    evaluation calls :meth:`set_batch_predictions`, other consumers
+    :meth:`split`.
     """
 
     def set_pred_score(self, value) -> 'BatchDataSample':
@@ -34,14 +28,8 @@ class BatchDataSample(DataSample):
 
     def set_batch_predictions(self,
                               scores: torch.Tensor) -> 'BatchDataSample':
-        """Set ``pred_score`` (N, C) and ``pred_label`` (N, ).
-
-        Args:
-            scores (Tensor): Class probabilities of every item.
-
-        Returns:
-            BatchDataSample: self.
-        """
+        """Set ``pred_score`` (N, C) and ``pred_label`` (N, ) from class
+        probabilities; return self."""
         if scores.dim() != 2 or len(scores) != len(self.gt_label):
             raise ValueError(
                 f'BatchDataSample: scores of shape {tuple(scores.shape)} '
@@ -52,24 +40,12 @@ class BatchDataSample(DataSample):
         return self
 
     def split(self) -> list:
-        """Per-item :class:`DataSample`\\ s with the batch's labels.
-
-        Returns:
-            list[DataSample]: One sample per item, ``gt_label`` of shape
-            (1, ).
-        """
+        """Per-item :class:`DataSample`\\ s, each with its ``gt_label``."""
         return [DataSample().set_gt_label(label) for label in self.gt_label]
 
 
 def is_batch_sample(data_samples) -> bool:
-    """Whether ``data_samples`` is one :class:`BatchDataSample` (a list).
-
-    Args:
-        data_samples: What a collated batch holds under ``data_samples``.
-
-    Returns:
-        bool: True for ``[BatchDataSample]``.
-    """
+    """Whether a batch's ``data_samples`` is ``[BatchDataSample]``."""
     return (isinstance(data_samples, (list, tuple)) and len(data_samples) == 1
             and isinstance(data_samples[0], BatchDataSample))
 

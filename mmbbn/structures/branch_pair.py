@@ -3,23 +3,13 @@ from typing import Any, NamedTuple
 
 
 class BranchPair(NamedTuple):
-    """A value for each of BBN's two branches, named, never positional.
+    """A value for each of BBN's two branches, read by name, never by
+    position: ``conventional`` (drawn uniformly) and ``rebalancing`` (drawn
+    by the re-balancing sampler).
 
-    The dual-sample dataset packs every training item as a ``BranchPair`` of
-    the uniformly sampled item and the re-balanced one; collate functions,
-    the data preprocessor, the classifier and the head keep the pair and
-    read its halves by name. Nothing in mmbbn tells the halves apart by
-    their position in a batch.
-
-    MMEngine's ``pseudo_collate``/``default_collate`` and ``cast_data``
-    recurse into named tuples and rebuild them, so the pair survives the
-    data loader and the move to the device unchanged.
-
-    Args:
-        conventional: The half for the conventional learning branch (drawn
-            uniformly from the training set).
-        rebalancing: The half for the re-balancing branch (drawn by the
-            re-balancing sampler).
+    The dual-sample dataset packs every training item as a pair, which
+    collation, the data preprocessor, the classifier and the head keep
+    (MMEngine's collate functions and ``cast_data`` rebuild named tuples).
     """
 
     conventional: Any

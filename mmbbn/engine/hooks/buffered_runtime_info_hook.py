@@ -11,20 +11,14 @@ from mmbbn.registry import HOOKS
 class BufferedRuntimeInfoHook(RuntimeInfoHook):
     """:class:`RuntimeInfoHook` that reads the step's outputs at log points.
 
-    MMEngine's ``RuntimeInfoHook`` pushes every iteration's outputs (the
-    loss and accuracy, scalars on the device) into the message hub with
-    ``update_scalar``, which calls ``.item()``: the host waits for the
-    device every iteration, and the next step cannot be queued while the
-    current one runs. This hook keeps the outputs on the device and moves
-    them all to the host in one copy whenever they are needed: at the
-    iterations where ``LoggerHook`` logs (every ``interval`` iterations and
-    at the end of an epoch), before a checkpoint is written, before
-    validation and at the end of training. The message hub then holds, in
-    order, exactly the values ``RuntimeInfoHook`` would have put there, so
-    logs, checkpoints and resumes are unchanged.
-
-    Use it in place of the default: ``default_hooks =
-    dict(runtime_info=dict(type='BufferedRuntimeInfoHook'))``.
+    ``RuntimeInfoHook`` pushes every iteration's outputs into the message
+    hub with ``.item()``, so the host waits for the device every step. This
+    hook keeps them on the device and copies them all to the host at once
+    where they are read: at ``LoggerHook``'s log points (every
+    ``interval`` iterations and at an epoch's end), before a checkpoint,
+    before validation and after training. The message hub then holds, in
+    order, exactly what ``RuntimeInfoHook`` would have put there. Use it
+    as ``default_hooks.runtime_info=dict(type='BufferedRuntimeInfoHook')``.
 
     Args:
         interval (int, optional): Read the outputs every this many
@@ -42,10 +36,7 @@ class BufferedRuntimeInfoHook(RuntimeInfoHook):
             loggers = [h for h in runner.hooks if isinstance(h, LoggerHook)]
             self.interval = loggers[0].interval if loggers else 1
 
-    def after_train_iter(self,
-                         runner,
-                         batch_idx: int,
-                         data_batch=None,
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs: Optional[dict] = None) -> None:
         """Keep the outputs; read them where the logger logs."""
         if outputs:
@@ -58,28 +49,20 @@ class BufferedRuntimeInfoHook(RuntimeInfoHook):
             self.flush(runner)
 
     def flush(self, runner) -> bool:
-        """Push the kept outputs into the message hub, in iteration order.
-
-        Args:
-            runner (Runner): The runner.
-
-        Returns:
-            bool: Whether anything was pushed.
-        """
+        """Push the kept outputs into the message hub, in iteration order;
+        return whether there were any."""
         if not self._pending:
             return False
         pending, self._pending = self._pending, []
-        tensors = [v for out in pending for v in out.values()
-                   if torch.is_tensor(v)]
-        # One device-to-host copy for all of them (float64 holds float32
-        # and int32 values exactly, as .item() would give them).
-        host = iter(torch.stack([t.reshape(()).double() for t in tensors])
-                    .tolist() if tensors else [])
+        tensors = [v.reshape(()).double() for out in pending
+                   for v in out.values() if torch.is_tensor(v)]
+        # One copy for all (float64 holds float32 and int32 exactly).
+        host = iter(torch.stack(tensors).tolist() if tensors else [])
         for out in pending:
             for key, value in out.items():
-                if torch.is_tensor(value):
-                    value = next(host)
-                runner.message_hub.update_scalar(f'train/{key}', value)
+                runner.message_hub.update_scalar(
+                    f'train/{key}',
+                    next(host) if torch.is_tensor(value) else value)
         return True
 
     def after_train_epoch(self, runner) -> None:

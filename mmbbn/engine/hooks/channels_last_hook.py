@@ -1,25 +1,18 @@
 """Channels-last memory format for convolutional models, from a config."""
 import torch
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmbbn.registry import HOOKS
+from .class_counts_hook import unwrap
 
 
 def to_channels_last(model: torch.nn.Module) -> torch.nn.Module:
-    """Store 4-d weights and inputs of ``model`` as channels-last (NHWC).
+    """Store the 4-d weights of ``model`` (a classifier with a
+    ``backbone``, or a backbone) and its inputs as channels-last (NHWC).
 
-    Weights are converted once; a forward pre-hook on the backbone converts
-    each input batch (a view or a copy, the values are unchanged). Tensor
-    cores and oneDNN convolutions run fastest on NHWC, notably with mixed
-    precision on GPUs.
-
-    Args:
-        model (nn.Module): A model with a ``backbone`` (any
-            MMPretrain classifier), or the backbone itself.
-
-    Returns:
-        nn.Module: ``model``, changed in place.
+    Weights are converted once, in place; a forward pre-hook on the
+    backbone converts each input batch. Tensor cores and oneDNN
+    convolutions run fastest on NHWC.
     """
     model.to(memory_format=torch.channels_last)
     target = getattr(model, 'backbone', model)
@@ -39,23 +32,17 @@ def to_channels_last(model: torch.nn.Module) -> torch.nn.Module:
 class ChannelsLastHook(Hook):
     """Runs training, validation and testing in channels-last format.
 
-    Add ``custom_hooks=[dict(type='ChannelsLastHook')]`` or pass
-    ``--channels-last`` to ``tools/train.py`` / ``tools/test.py``. Results
-    are the same up to floating-point reordering; speed depends on the
-    device: compare the ``*_cl`` variants of
-    ``tools/benchmarks/step_benchmark.py``.
+    ``custom_hooks=[dict(type='ChannelsLastHook')]`` or ``--channels-last``
+    of ``tools/train.py`` / ``tools/test.py``. Results are the same up to
+    floating-point reordering; for the speed, compare the ``*_cl`` variants
+    of ``tools/benchmarks/step_benchmark.py``.
     """
 
     priority = 'VERY_HIGH'
 
-    @staticmethod
-    def _convert(runner) -> None:
-        model = runner.model
-        to_channels_last(model.module if is_model_wrapper(model) else model)
-
     def before_run(self, runner) -> None:
         """Convert the model once, before anything runs."""
-        self._convert(runner)
+        to_channels_last(unwrap(runner.model))
         weights = sum(1 for p in runner.model.parameters() if p.dim() == 4)
         runner.logger.info(
             f'ChannelsLastHook: {weights} convolution weights and every '

@@ -4,25 +4,18 @@ from typing import List, Optional, Sequence
 import torch
 import torch.nn as nn
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmbbn.registry import HOOKS
+from .class_counts_hook import unwrap
 
 
 def compile_targets(model: nn.Module) -> List[str]:
-    """The parts of a classifier worth compiling: trunk and branch blocks.
+    """Dotted names of the parts worth compiling: ``backbone`` and each
+    child of ``neck`` with parameters (BBN's branch blocks).
 
-    ``backbone``, and every child of ``neck`` that has parameters (BBN's
-    two branch blocks; nothing for a plain pooling neck). The head, the
-    loss and the data preprocessor stay eager: BBN's head mixes with a
-    Python float (alpha) that changes every epoch, which would recompile a
-    compiled graph each time, and they are a few kernels.
-
-    Args:
-        model (nn.Module): An MMPretrain classifier.
-
-    Returns:
-        list[str]: Dotted submodule names.
+    The head, loss and data preprocessor stay eager: they are a few
+    kernels, and BBN's head mixes with a Python float (alpha) that would
+    recompile a graph whenever it changes.
     """
     names = ['backbone'] if hasattr(model, 'backbone') else []
     neck = getattr(model, 'neck', None)
@@ -34,19 +27,15 @@ def compile_targets(model: nn.Module) -> List[str]:
 
 @HOOKS.register_module()
 class CompileHook(Hook):
-    """Compiles parts of the model in place, before training starts.
-
-    ``nn.Module.compile`` keeps each module and its state-dict keys, so
-    checkpoints are those of the eager model. Compiles only on the given
-    device types (the model's device decides), so one config trains
-    compiled on a GPU and eagerly elsewhere.
+    """Compiles parts of the model in place, before training starts, on
+    the given device types only (one config trains compiled on a GPU and
+    eagerly elsewhere); ``nn.Module.compile`` keeps the state-dict keys.
 
     Args:
         targets (Sequence[str], optional): Dotted submodule names. Defaults
-            to :func:`compile_targets` (trunk and branch blocks).
-        mode (str, optional): ``torch.compile`` mode: ``'default'``,
-            ``'reduce-overhead'`` (CUDA graphs: no per-kernel launch
-            cost), ``'max-autotune'``. Defaults to None (torch's default).
+            to :func:`compile_targets`.
+        mode (str, optional): ``torch.compile`` mode, e.g.
+            ``'reduce-overhead'`` (CUDA graphs). Defaults to None.
         dynamic (bool): Compile for dynamic shapes. Defaults to False.
         devices (Sequence[str]): Device types to compile on. Defaults to
             ``('cuda', )``.
@@ -54,10 +43,8 @@ class CompileHook(Hook):
 
     priority = 'LOW'
 
-    def __init__(self,
-                 targets: Optional[Sequence[str]] = None,
-                 mode: Optional[str] = None,
-                 dynamic: bool = False,
+    def __init__(self, targets: Optional[Sequence[str]] = None,
+                 mode: Optional[str] = None, dynamic: bool = False,
                  devices: Sequence[str] = ('cuda', )) -> None:
         self.targets = None if targets is None else list(targets)
         self.mode = mode
@@ -67,8 +54,7 @@ class CompileHook(Hook):
 
     def before_train(self, runner) -> None:
         """Compile the targets (after weights are loaded or resumed)."""
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = unwrap(runner.model)
         device = next(model.parameters()).device.type
         if device not in self.devices:
             runner.logger.info(f'CompileHook: not compiling on {device} '
@@ -76,35 +62,19 @@ class CompileHook(Hook):
             return
         targets = self.targets or compile_targets(model)
         for name in targets:
-            module = model.get_submodule(name)
-            module.compile(mode=self.mode, dynamic=self.dynamic)
+            model.get_submodule(name).compile(mode=self.mode,
+                                              dynamic=self.dynamic)
         self._graphs = self.mode == 'reduce-overhead'
         runner.logger.info(f'CompileHook: compiled {", ".join(targets)} '
                            f'(mode={self.mode}, dynamic={self.dynamic})')
 
-    def _step_begins(self) -> None:
-        """Tell CUDA graph trees that the previous step's outputs are done.
-
-        Both halves of a BBN pair replay the trunk's graph within one
-        step; the mark separates steps (torch cannot see them itself).
-        """
+    def _before_iter(self, runner, batch_idx: int, data_batch=None,
+                     mode: str = 'train') -> None:
+        """Tell CUDA graph trees that a step begins: both halves of a BBN
+        pair replay the trunk's graph within one step, which torch cannot
+        tell from the next step by itself."""
         if self._graphs:
             torch.compiler.cudagraph_mark_step_begin()
-
-    def before_train_iter(self, runner, batch_idx: int,
-                          data_batch=None) -> None:
-        """A training step begins."""
-        self._step_begins()
-
-    def before_val_iter(self, runner, batch_idx: int,
-                        data_batch=None) -> None:
-        """An evaluation step begins."""
-        self._step_begins()
-
-    def before_test_iter(self, runner, batch_idx: int,
-                         data_batch=None) -> None:
-        """A test step begins."""
-        self._step_begins()
 
 
 __all__ = ['CompileHook', 'compile_targets']

@@ -1,7 +1,7 @@
 """Per-run records of LongTailMetric: per-class JSON, best and last."""
 import json
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook, Hook, LoggerHook
@@ -14,8 +14,6 @@ from .class_counts_hook import ClassCountsHook
 # The runs a training continues, in the message hub's runtime info (which
 # MMEngine saves in every checkpoint and restores on resume).
 RUNS_KEY = 'long_tail_runs'
-# Fields of MMEngine's validation records that are not results.
-_NOT_RESULTS = ('step', 'time', 'data_time')
 
 
 def scalars_file(log_dir: str) -> str:
@@ -24,87 +22,57 @@ def scalars_file(log_dir: str) -> str:
 
 
 def read_scalars(path: str) -> List[dict]:
-    """The records of an MMEngine scalar log (JSON lines, NaN allowed).
-
-    Args:
-        path (str): A ``vis_data/scalars.json``.
-
-    Returns:
-        list[dict]: The records, in file order.
-    """
+    """The records of an MMEngine scalar log (JSON lines, NaN allowed)."""
     records = []
     with open(path) as f:
         for number, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    records.append(json.loads(line))
-                except json.JSONDecodeError as e:
-                    raise ValueError(f'{path}:{number}: not a JSON record '
-                                     f'({e.msg})') from None
+            try:
+                records += [json.loads(line)] if line.strip() else []
+            except json.JSONDecodeError as e:
+                raise ValueError(f'{path}:{number}: not a JSON record '
+                                 f'({e.msg})') from None
     return records
 
 
 def validations(records: Sequence[dict], key: str) -> List[dict]:
     """The validation records (those holding ``key``), results only."""
-    return [dict({k: v for k, v in r.items() if k not in _NOT_RESULTS},
+    return [dict({k: v for k, v in r.items()
+                  if k not in ('step', 'time', 'data_time')},
                  step=r.get('step')) for r in records if key in r]
 
 
 def merge_runs(runs: Sequence[Tuple[int, List[dict]]],
                key: str = 'step') -> List[dict]:
-    """One history from the records of a run and the runs it resumes.
-
-    Args:
-        runs (Sequence[tuple[int, list[dict]]]): Oldest first, each run's
-            start (the epoch or iteration it resumed from) and its
-            records.
-        key (str): The field of a record that says where in training it
-            lies, in the unit of the starts. Defaults to ``'step'``.
-
-    Returns:
-        list[dict]: The records, those a later run made again (after the
-        point it resumed from) replaced by the later run's.
-    """
-    history = []
-    for i, (_, records) in enumerate(runs):
-        end = runs[i + 1][0] if i + 1 < len(runs) else None
-        history += [r for r in records if end is None or r[key] <= end]
-    return history
+    """One history from ``(begin, records)`` of each run, oldest first:
+    the records a run made after the ``begin`` (in ``key``'s unit) of the
+    next are replaced by the next run's."""
+    ends = [begin for begin, _ in runs[1:]] + [None]
+    return [r for (_, records), end in zip(runs, ends) for r in records
+            if end is None or r[key] <= end]
 
 
 def best_and_last(history: Sequence[dict], key: str, rule: str = 'greater',
                   best_score: Optional[float] = None
                   ) -> Tuple[Optional[dict], Optional[dict]]:
-    """The best and the last validation of a history.
+    """The best and the last scored record of ``history`` (None, None if
+    none is scored).
 
-    Args:
-        history (Sequence[dict]): Validation records, in order.
-        key (str): The metric that ranks them.
-        rule (str): ``'greater'`` or ``'less'`` is better.
-        best_score (float, optional): The best score as MMEngine's
-            ``CheckpointHook`` kept it; the best record is the first that
-            has it (the hook keeps the first of equal scores too).
-
-    Returns:
-        tuple[dict | None, dict | None]: Best and last (None if none
-        scored).
+    The best is the first with ``best_score`` when given (as
+    ``CheckpointHook`` kept it; None if no record has it), else the first
+    best by ``rule`` (``'greater'`` or ``'less'``).
     """
     scored = [h for h in history
               if h.get(key) is not None and h[key] == h[key]]
     if not scored:
         return None, None
-    if best_score is not None:
-        same = [h for h in scored if h[key] == best_score]
-        best = same[0] if same else None
-    else:
+    if best_score is None:
         pick = max if rule == 'greater' else min
-        target = pick(h[key] for h in scored)
-        best = next(h for h in scored if h[key] == target)
-    return best, scored[-1]
+        best_score = pick(h[key] for h in scored)
+    return next((h for h in scored if h[key] == best_score), None), scored[-1]
 
 
 def _hook(runner, kind):
-    return next((h for h in getattr(runner, 'hooks', []) or []
+    return next((h for h in getattr(runner, 'hooks', None) or []
                  if isinstance(h, kind)), None)
 
 
@@ -112,24 +80,14 @@ def _hook(runner, kind):
 class LongTailMetricHook(Hook):
     """Names each evaluation's per-class JSON; reports the best and last.
 
-    Each evaluation of :class:`LongTailMetric` writes its per-class result
-    to ``{log_dir}/long_tail_{val_epoch_N|val_iter_N|test}.json``, in the
-    run's own timestamped log dir, so no run replaces another's records.
-    (The metric's training counts come from :class:`ClassCountsHook`.)
-
-    At the end of training it logs the last and the best validation value
-    of ``key`` and writes them, with every validation, to
-    ``{log_dir}/best_last.json`` (the official BBN code kept only the
-    best epoch, measured on the test set: quote both). It keeps no state
-    of its own: the validations are those in MMEngine's scalar log
-    (``vis_data/scalars.json`` of ``LocalVisBackend``), the best score
-    and checkpoint those of ``CheckpointHook(save_best=key)`` when it
-    ranks by the same key. A resumed run reports over the whole training:
-    each run adds its log dir to the message hub's runtime info, which
-    MMEngine saves in the checkpoints and restores on ``resume``, and the
-    report reads the scalar logs of every run it continues (the
-    validations a run made after the point the next one resumed from
-    are replaced by the next run's).
+    :class:`LongTailMetric` writes each result to the run's
+    ``long_tail_{val_epoch_N|val_iter_N|test}.json``. After training the
+    last and best validation of ``key`` are logged and written, with every
+    validation, to ``best_last.json`` (the official BBN code kept only the
+    best test epoch: quote both). No state is kept: validations come from
+    ``LocalVisBackend``'s scalar logs of every run the training continues
+    (each run adds its log dir to the message hub's runtime info, saved in
+    checkpoints), the best from ``CheckpointHook(save_best=key)``.
 
     Args:
         key (str): The metric that ranks validations. Defaults to
@@ -169,9 +127,9 @@ class LongTailMetricHook(Hook):
 
     def before_val_epoch(self, runner) -> None:
         """Name the validation's per-class JSON."""
-        tag = (f'val_iter_{runner.iter}' if self._unit(runner) == 'iter' else
-               f'val_epoch_{runner.epoch}')
-        self._prepare(runner, runner.val_evaluator, tag)
+        unit = self._unit(runner)
+        self._prepare(runner, runner.val_evaluator,
+                      f'val_{unit}_{getattr(runner, unit)}')
 
     def before_test_epoch(self, runner) -> None:
         """Name the test's per-class JSON."""
@@ -179,51 +137,29 @@ class LongTailMetricHook(Hook):
 
     def before_train(self, runner) -> None:
         """Add this run to the runs the training continues."""
-        runs = list(runner.message_hub.get_info(RUNS_KEY) or [])
-        begin = runner.iter if self._unit(runner) == 'iter' else runner.epoch
-        runs = [r for r in runs if r['begin'] < begin]
-        runs.append(dict(log_dir=runner.log_dir, begin=begin))
-        runner.message_hub.update_info(RUNS_KEY, runs)
-
-    def _best_score(self, runner) -> Tuple[str, Optional[float],
-                                           Optional[str]]:
-        """Rule, best score and checkpoint of CheckpointHook for ``key``."""
-        hook = _hook(runner, CheckpointHook)
-        keys = list(getattr(hook, 'key_indicators', None) or [])
-        if self.key not in keys:
-            return 'greater', None, None
-        suffix = '' if len(keys) == 1 else f'_{self.key}'
-        hub = runner.message_hub
-        return (hook.rules[keys.index(self.key)],
-                hub.get_info(f'best_score{suffix}'),
-                hub.get_info(f'best_ckpt{suffix}'))
+        begin = getattr(runner, self._unit(runner))
+        runs = [r for r in runner.message_hub.get_info(RUNS_KEY) or []
+                if r['begin'] < begin]
+        runner.message_hub.update_info(
+            RUNS_KEY, runs + [dict(log_dir=runner.log_dir, begin=begin)])
 
     def history(self, runner) -> Tuple[List[dict], List[dict]]:
-        """Every validation of the training, from the runs' scalar logs.
-
-        Args:
-            runner (Runner): The runner after training.
-
-        Returns:
-            tuple[list[dict], list[dict]]: The validations (``step`` named
-            ``epoch`` or ``iter``) and the runs they came from
-            (``log_dir``, ``begin``: the epoch or iteration it started
-            from).
-        """
+        """The training's validations (``step`` named after the unit) and
+        the runs whose scalar logs they came from."""
         unit = self._unit(runner)
         runs = runner.message_hub.get_info(RUNS_KEY) or [
             dict(log_dir=runner.log_dir, begin=0)]
         found = []
         for run in runs:
             path = scalars_file(run['log_dir'])
-            if not osp.isfile(path):
+            if osp.isfile(path):
+                found.append((dict(run), validations(read_scalars(path),
+                                                     self.key)))
+            else:
                 runner.logger.warning(
                     f'LongTailMetricHook: no {path} (LocalVisBackend) of the '
                     f'run from {unit} {run["begin"]}; best and last leave '
                     'its validations out')
-                continue
-            found.append((dict(run), validations(read_scalars(path),
-                                                 self.key)))
         history = merge_runs([(run['begin'], records)
                               for run, records in found])
         for record in history:
@@ -235,7 +171,14 @@ class LongTailMetricHook(Hook):
         if not is_main_process():
             return
         history, runs = self.history(runner)
-        rule, best_score, best_ckpt = self._best_score(runner)
+        rule, best_score, best_ckpt = 'greater', None, None
+        ckpt = _hook(runner, CheckpointHook)
+        keys = list(getattr(ckpt, 'key_indicators', None) or [])
+        if self.key in keys:
+            suffix = '' if len(keys) == 1 else f'_{self.key}'
+            rule = ckpt.rules[keys.index(self.key)]
+            best_score = runner.message_hub.get_info(f'best_score{suffix}')
+            best_ckpt = runner.message_hub.get_info(f'best_ckpt{suffix}')
         best, last = best_and_last(history, self.key, rule, best_score)
         if last is None:
             return
@@ -246,9 +189,9 @@ class LongTailMetricHook(Hook):
             f'{self.key}: last {last[self.key]:.2f} ({unit} {last[unit]}), '
             f'best {best[self.key]:.2f} ({unit} {best[unit]})' +
             (f' over {len(runs)} runs' if len(runs) > 1 else ''))
-        report: Dict = dict(key=self.key, rule=rule, unit=unit, runs=runs,
-                            last=last, best=best,
-                            best_checkpoint=best_ckpt, history=history)
+        report = dict(key=self.key, rule=rule, unit=unit, runs=runs,
+                      last=last, best=best, best_checkpoint=best_ckpt,
+                      history=history)
         with open(osp.join(runner.log_dir, 'best_last.json'), 'w') as f:
             json.dump(json_safe(report), f, indent=1)
 

@@ -10,19 +10,18 @@ from mmbbn.registry import OPTIM_WRAPPERS
 
 @OPTIM_WRAPPERS.register_module()
 class AutocastOptimWrapper(OptimWrapper):
-    """:class:`OptimWrapper` whose forward runs under ``torch.autocast``.
+    """:class:`OptimWrapper` whose forward runs under bfloat16 autocast.
 
-    bfloat16 keeps float32's exponent range, so the loss needs no scaling:
-    no ``GradScaler``, whose overflow check reads a device flag on the host
-    every step (MMEngine's ``AmpOptimWrapper`` always scales and requires an
-    accelerator). The autocast device is the model's, so the same config
-    runs on a GPU and on a CPU with bfloat16 support (oneDNN on AVX-512
-    BF16 / AMX). Weights, gradients and the optimizer stay float32.
+    bfloat16 keeps float32's exponent range, so the loss needs no
+    ``GradScaler`` (whose overflow check reads a device flag on the host
+    every step; MMEngine's ``AmpOptimWrapper`` always scales and needs an
+    accelerator). Autocast runs on the model's device, so one config runs
+    on a GPU and on a CPU with bfloat16 support. Weights, gradients and the
+    optimizer stay float32.
 
     Args:
-        dtype (str): ``'bfloat16'``, the only type that needs no loss
-            scaling (use ``AmpOptimWrapper`` for float16). Defaults to
-            'bfloat16'.
+        dtype (str): Only ``'bfloat16'`` (use ``AmpOptimWrapper`` for
+            float16). Defaults to 'bfloat16'.
         **kwargs: Arguments of :class:`OptimWrapper`.
     """
 
@@ -37,11 +36,7 @@ class AutocastOptimWrapper(OptimWrapper):
 
     @contextmanager
     def optim_context(self, model: nn.Module):
-        """The parent's context, with autocast on the model's device.
-
-        Args:
-            model (nn.Module): The model being trained.
-        """
+        """The parent's context, with autocast on the model's device."""
         param = next(model.parameters(), None)
         device = param.device.type if param is not None else 'cpu'
         with super().optim_context(model), torch.autocast(

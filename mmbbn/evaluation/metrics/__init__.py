@@ -1,10 +1,5 @@
 """Metrics."""
-from .long_tail_metric import (LongTailMetric, expected_calibration_error,
-                               json_safe, per_class_accuracy, reliability_bins,
-                               shot_groups, write_result_json)
+from . import long_tail_metric
+from .long_tail_metric import *  # noqa: F401,F403
 
-__all__ = [
-    'LongTailMetric', 'expected_calibration_error', 'json_safe',
-    'per_class_accuracy', 'reliability_bins', 'shot_groups',
-    'write_result_json'
-]
+__all__ = long_tail_metric.__all__
