@@ -289,9 +289,10 @@ class CheckpointFitHook(Hook):
     buffer the model sets itself (:func:`self_set_buffers`) may be absent
     and keeps the model's value (one log line names it), so ``tools/
     test.py`` of a post-hoc config (tau-norm) on the plain model's
-    checkpoint works. Runs in ``after_load_checkpoint``, which MMEngine's Runner calls for
-    ``load_from`` and resume before it copies the weights into the model;
-    last of all hooks, so it sees the checkpoint as the model will.
+    checkpoint works. Runs in ``after_load_checkpoint``, which MMEngine's
+    Runner calls for ``load_from`` and resume before it copies the weights
+    into the model; last of all hooks, so it sees the checkpoint as the
+    model will.
 
     Args:
         config (str): The config file, for the message.

@@ -139,7 +139,7 @@ def test_bad_scalar_logs_are_one_line(tmp_path, monkeypatch, capsys):
 
     fails(tmp_path / 'missing', 'plot_alpha: .*missing: no run with '
           r'vis_data/scalars.json \(a work dir holds one \{timestamp\}/ '
-          'folder per run\)')
+          r'folder per run\)')
     broken = write_run(tmp_path / '20261127_155157', [])
     broken.write_text('{"alpha": 1.0}\n{"alpha": \n')
     fails(broken, r'scalars.json:2: not a JSON record')

@@ -113,8 +113,8 @@ def load(name):
     return module
 
 
-def test_harness_interleaves_variants_and_summarises_rounds(tmp_path,
-                                                           capsys):
+def test_harness_interleaves_variants_and_summarises_rounds(
+        tmp_path, capsys):
     harness = load('harness')
     order = []
     calls = {name: (lambda n=name: order.append(n)) for name in 'ab'}

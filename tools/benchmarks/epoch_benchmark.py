@@ -198,7 +198,7 @@ def run_one(method: str, variant: str, data_root: str, epochs: int,
 
 def sample_costs(batch: int = 128, eval_items: int = 10000,
                  repeats: int = 5) -> dict:
-    """What per-item ``DataSample``\ s cost, against one per batch.
+    """What per-item ``DataSample`` objects cost, against one per batch.
 
     Training: the labels of one BBN batch (two halves of ``batch``) as the
     per-item path carries them (a ``DataSample`` per item, built in the

@@ -255,5 +255,6 @@ def main() -> None:
                  f'{d["us_per_draw"]:.3f} us/draw')
     finish('iteration', result, parts, args.out)
 
+
 if __name__ == '__main__':
     main()

@@ -148,5 +148,6 @@ def main() -> None:
              if 'step_s' in r else f'{n} failed' for n, r in results.items()]
     finish('scaling', dict(meta=meta, cases=results), parts, args.out)
 
+
 if __name__ == '__main__':
     main()

@@ -64,8 +64,8 @@ def test_pairs_are_reproducible_and_change_with_epoch():
     assert a == b and len(a) == 90
     assert all(isinstance(p, BranchPair) and isinstance(p.conventional, Draw)
                and isinstance(p.rebalancing, Draw) for p in a)
-    assert all(isinstance(i, int) for p in a for i in (*p.conventional,
-                                                          *p.rebalancing))
+    assert all(isinstance(i, int) for p in a
+               for i in (*p.conventional, *p.rebalancing))
     s = make_sampler(long_tail_labels())
     s.set_epoch(1)
     assert list(s) != a
