@@ -4,24 +4,20 @@ from typing import Optional, Tuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmpretrain.models.heads import ClsHead
+from mmpretrain.models.heads import LinearClsHead
 
 from mmbbn.registry import MODELS
 
 
 @MODELS.register_module()
-class NormLinearClsHead(ClsHead):
-    """Logits ``s cos(x, w_j)``: LDAM's normalised linear layer.
+class NormLinearClsHead(LinearClsHead):
+    """Logits ``s cos(x, w_j)``: LDAM's normalised linear layer (no bias).
 
-    Cao et al. (2019) train LDAM on the cosine between the feature and each
-    class's weight vector (no bias) scaled by ``s = 30``. Here the head owns
-    the scale, so its logits (and the softmax scores at test time) are the
-    scaled ones; a loss with a ``scale`` of its own (:class:`LDAMLoss`,
-    whose margins are in cosine units) must agree with it.
-
-    The weight is ``fc.weight`` of shape (C, d), as in
-    :class:`LinearClsHead`; by default each class vector starts as a
-    U(-1, 1) draw scaled to unit length, as in Cao et al.'s code.
+    The head owns the scale ``s`` (Cao et al. use 30), so its logits and
+    test-time scores are the scaled ones; a loss with a ``scale`` of its
+    own (:class:`LDAMLoss`, whose margins are in cosine units) must agree.
+    By default each class vector starts as a U(-1, 1) draw scaled to unit
+    length, as in Cao et al.'s code.
 
     Args:
         num_classes (int): Number of classes.
@@ -37,10 +33,8 @@ class NormLinearClsHead(ClsHead):
                  scale: float = 30.0,
                  init_cfg: Optional[dict] = None,
                  **kwargs) -> None:
-        super().__init__(init_cfg=init_cfg, **kwargs)
-        if num_classes <= 0:
-            raise ValueError(f'NormLinearClsHead: num_classes={num_classes} '
-                             'is not positive')
+        super().__init__(num_classes, in_channels, init_cfg=init_cfg,
+                         **kwargs)
         if not scale > 0:
             raise ValueError(f'NormLinearClsHead: scale={scale!r} is not '
                              'positive')
@@ -50,8 +44,6 @@ class NormLinearClsHead(ClsHead):
                 f'NormLinearClsHead: scale={scale} but the loss has '
                 f'scale={loss_scale}; they must agree (the loss margins are '
                 'in cosine units)')
-        self.num_classes = num_classes
-        self.in_channels = in_channels
         self.scale = float(scale)
         self.fc = nn.Linear(in_channels, num_classes, bias=False)
 
@@ -62,10 +54,6 @@ class NormLinearClsHead(ClsHead):
                 weight = self.fc.weight.uniform_(-1.0, 1.0)
                 weight.div_(weight.norm(dim=1, keepdim=True).clamp_min(1e-12))
         super().init_weights()
-
-    def pre_logits(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
-        """The last stage's feature."""
-        return feats[-1]
 
     def forward(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
         """``s * normalize(x) @ normalize(W)^T``."""
