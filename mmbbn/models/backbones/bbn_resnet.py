@@ -22,5 +22,3 @@ class BBNResNet(ResNet):
 
 
 register_split(BBNResNet)(split_res_layers)
-
-__all__ = ['BBNResNet']

@@ -49,15 +49,9 @@ class CifarBasicBlock(BaseModule):
     """The basic residual block of the He et al. CIFAR ResNets.
 
     Attribute names follow the official BBN release, so its weights convert
-    by renaming prefixes only.
-
-    Args:
-        in_channels (int): Input channels.
-        out_channels (int): Output channels.
-        stride (int): Stride of the first convolution. Defaults to 1.
-        shortcut (str): ``'A'`` (zero padding, the paper's and BBN's) or
-            ``'B'`` (1x1 convolution + BN) where the shape changes.
-        init_cfg (dict | list[dict], optional): Initialisation config.
+    by renaming prefixes only. Where the shape changes, ``shortcut`` is
+    ``'A'`` (zero padding, the paper's and BBN's) or ``'B'`` (1x1
+    convolution + BN).
     """
 
     def __init__(self,
@@ -104,16 +98,14 @@ class CifarResNet(BaseModule):
     Args:
         depth (int): 20, 32, 44, 56 or 110.
         in_channels (int): Input image channels. Defaults to 3.
-        base_channels (int): Channels of the stem and first stage.
-            Defaults to 16.
-        shortcut (str): ``'A'`` or ``'B'``, see :class:`CifarBasicBlock`.
-        out_indices (Sequence[int]): Stages whose output is returned.
-            Defaults to ``(2, )``.
+        base_channels (int): Channels of the stem. Defaults to 16.
+        shortcut (str): See :class:`CifarBasicBlock`. Defaults to ``'A'``.
+        out_indices (Sequence[int]): Stages returned. Defaults to (2, ).
         split_last_block (bool): Hold the last block out already here (a
             standalone BBN trunk, see :func:`hold_out_last_block`).
         legacy_bn_init (bool): See :func:`cifar_weight_init`.
         frozen_stages (int): Stages to freeze (no gradient, BN in eval
-            mode); 0 freezes the stem only, -1 nothing. Defaults to -1.
+            mode); 0 the stem only, -1 (default) nothing.
         init_cfg (dict | list[dict], optional): Replaces
             :func:`cifar_weight_init`, e.g. with a ``Pretrained``.
     """
@@ -192,9 +184,3 @@ register_split(CifarResNet)(split_res_layers)
 def count_parameters(module: nn.Module) -> int:
     """Number of scalar parameters of ``module``."""
     return sum(p.numel() for p in module.parameters())
-
-
-__all__ = [
-    'CIFAR_DEPTHS', 'CifarBasicBlock', 'CifarResNet', 'ZeroPadShortcut',
-    'cifar_weight_init', 'count_parameters'
-]

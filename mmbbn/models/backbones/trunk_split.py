@@ -1,10 +1,8 @@
 """Split a backbone into BBN's shared trunk and its held-out last block.
 
-BBN's two branches share every weight but the last residual block (Zhou et
-al., CVPR 2020). One split function per backbone family, registered per
-class, removes that block in place, so the backbone's own ``forward``
-computes the trunk, and returns it as a :class:`LastBlock` from which
-:class:`BBNNeck` makes the branches.
+BBN's two branches share every weight but the last block (Zhou et al.,
+CVPR 2020). A split function per backbone class removes that block in
+place, so the backbone's ``forward`` is the trunk, and returns it.
 """
 import copy
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
@@ -21,18 +19,11 @@ from mmpretrain.models.backbones import (ConvNeXt, DeiT3,
 
 
 class LastBlock(NamedTuple):
-    """What a backbone held out of its trunk for BBN's branches.
-
-    Args:
-        block (nn.Module): The last block; each branch is a copy.
-        name (str): Its name in the plain backbone, e.g. ``'layer4.2'``.
-        pool (nn.Module): What the plain backbone does after it (final
-            norm, pooling, class token); its submodules keep their plain
-            names, so a plain checkpoint's ``ln1.*`` are its ``ln1.*``.
-        out_channels (int): Size ``d`` of the branch feature.
-        block_key (str): Prefix of the plain block's weights in ``block``
-            (``'block.'`` for a wrapper that adapts its input layout).
-    """
+    """What a backbone held out for BBN's branches: the ``block`` (each
+    branch copies it), its ``name`` in the plain backbone (``'layer4.2'``),
+    the ``pool`` after it (final norm, pooling or class token; submodules
+    keep their plain names), the feature size ``out_channels`` and the
+    prefix ``block_key`` of the plain block's weights in ``block``."""
 
     block: nn.Module
     name: str
@@ -67,13 +58,12 @@ def supported_backbones() -> List[str]:
 
 
 def hold_out_last_block(backbone: nn.Module) -> LastBlock:
-    """Split ``backbone`` in place into the trunk and its last block.
+    """Split ``backbone`` in place; idempotent.
 
-    Idempotent. The result is kept as ``backbone.last_block`` (a plain
-    attribute: its modules belong to the neck). A pre-hook makes the trunk,
-    loaded on its own from its ``init_cfg`` checkpoint, drop the held-out
-    weights (the neck's) and fail in one line on another architecture,
-    where MMEngine's non-strict ``Pretrained`` would only warn.
+    The result is also ``backbone.last_block`` (a plain attribute: its
+    modules belong to the neck). The trunk, loaded on its own from its
+    ``init_cfg``, drops the held-out weights and fails in one line on
+    another architecture, where MMEngine's ``Pretrained`` would only warn.
     """
     held = getattr(backbone, 'last_block', None)
     if isinstance(held, LastBlock):
@@ -116,12 +106,9 @@ def check_tensor(owner: str, source: str, key: str, got: torch.Tensor,
 
 def trunk_pre_hook(module: nn.Module, state_dict: dict, prefix: str,
                    *args) -> None:
-    """Load-state-dict pre-hook of a split backbone loaded on its own.
-
-    A whole-model load (``prefix`` set) is left to whoever loads the model.
-    Keys outside the trunk's modules (torchvision's ``fc``) are left to
-    MMEngine, which reports them.
-    """
+    """Pre-hook of a split backbone loaded on its own (not a whole-model
+    load); keys outside its modules (torchvision's ``fc``) are MMEngine's
+    to report."""
     if prefix:
         return
     owner = f'BBN trunk {type(module).__name__}'
@@ -195,14 +182,9 @@ def split_res_layers(backbone: nn.Module) -> LastBlock:
 
 
 class NormPool(nn.Module):
-    """The final norm and GAP after the last block of ConvNeXt or Swin.
-
-    Args:
-        norm (nn.Module): The backbone's final norm, kept under ``name``.
-        name (str): Its name in the backbone (``norm3``).
-        gap_first (bool): GAP before the norm (ConvNeXt's option).
-        channels_last (bool): The norm acts on (N, H, W, C) (Swin's).
-    """
+    """ConvNeXt's or Swin's final ``norm`` (kept under its backbone
+    ``name``) and GAP; ``gap_first`` is ConvNeXt's option, ``channels_last``
+    Swin's norm on (N, H, W, C)."""
 
     def __init__(self, norm: nn.Module, name: str, gap_first: bool = False,
                  channels_last: bool = False) -> None:
@@ -273,17 +255,10 @@ def split_swin(backbone: SwinTransformer) -> LastBlock:
 
 
 class ViTPool(nn.Module):
-    """ViT after its last layer: final norm, then the class token, the mean
-    of class and distillation tokens (distilled DeiT, as it averages its two
-    heads), or the normalised mean of the patch tokens (``avg_featmap``).
-
-    Args:
-        out_type (str): ``'cls_token'`` or ``'avg_featmap'``.
-        num_extra_tokens (int): Class (and distillation) tokens.
-        ln1 (nn.Module, optional): The final norm (``final_norm=True``).
-        ln2 (nn.Module, optional): The norm of ``avg_featmap``.
-        distilled (bool): A distilled DeiT.
-    """
+    """ViT after its last layer: the final norm ``ln1``, then the class
+    token, the mean of class and distillation tokens (a ``distilled`` DeiT
+    averages its two heads), or for ``avg_featmap`` the mean of the patch
+    tokens normalised by ``ln2``."""
 
     def __init__(self,
                  out_type: str,
@@ -331,11 +306,3 @@ def split_vit(backbone: VisionTransformer) -> LastBlock:
     backbone.out_indices = [last - 1]
     _init_like(block, backbone)
     return LastBlock(block, name, pool, int(backbone.embed_dims))
-
-
-__all__ = [
-    'LastBlock', 'NormPool', 'SwinBlockOnMap', 'ViTPool', 'check_tensor',
-    'checkpoint_name', 'hold_out_last_block', 'pretrained_cfg',
-    'register_split', 'split_convnext', 'split_res_layers', 'split_swin',
-    'split_vit', 'supported_backbones', 'trunk_pre_hook'
-]

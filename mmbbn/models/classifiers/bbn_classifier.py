@@ -147,6 +147,3 @@ class BBNClassifier(ImageClassifier):
             raise TypeError('BBNClassifier.predict takes one batch of '
                             'images, not a BranchPair')
         return super().predict(inputs, *args, **kwargs)
-
-
-__all__ = ['BBNClassifier']

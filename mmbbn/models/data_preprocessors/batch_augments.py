@@ -185,9 +185,3 @@ class BatchRandomFlip:
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(prob={self.prob}, '
                 f'direction={self.direction!r})')
-
-
-__all__ = [
-    'BatchRandomCrop', 'BatchRandomFlip', 'crop_at', 'hash32',
-    'random_words', 'uniform_int'
-]

@@ -26,6 +26,3 @@ class BBNDataPreprocessor(ClsDataPreprocessor):
             inputs=BranchPair(*(h['inputs'] for h in halves)),
             data_samples=BranchPair(*(h.get('data_samples')
                                       for h in halves)))
-
-
-__all__ = ['BBNDataPreprocessor']

@@ -65,6 +65,3 @@ class SeededDataPreprocessor(BBNDataPreprocessor):
         else:
             data = self._prepare(data, training, keep_batched)
         return super().forward(data, training)
-
-
-__all__ = ['SeededDataPreprocessor']

@@ -125,6 +125,3 @@ class BBNHead(LinearClsHead):
                 losses['accuracy'] = (alpha * hits.conventional +
                                       (1 - alpha) * hits.rebalancing)
         return losses
-
-
-__all__ = ['BBNHead', 'mix_features']

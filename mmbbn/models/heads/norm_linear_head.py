@@ -59,6 +59,3 @@ class NormLinearClsHead(LinearClsHead):
         """``s * normalize(x) @ normalize(W)^T``."""
         x = F.normalize(self.pre_logits(feats), dim=1)
         return self.scale * F.linear(x, F.normalize(self.fc.weight, dim=1))
-
-
-__all__ = ['NormLinearClsHead']

@@ -90,6 +90,3 @@ class PostHocLinearClsHead(LinearClsHead):
         """Predictions from the adjusted logits."""
         logits = self.adjusted_logits(self.pre_logits(feats))
         return self._get_predictions(logits, data_samples)
-
-
-__all__ = ['PostHocLinearClsHead']

@@ -174,6 +174,3 @@ class ReweightedCrossEntropyLoss(ClassCountLoss):
 
     def __init__(self, weighting: str = 'effective_number', **kwargs) -> None:
         super().__init__(weighting=weighting, **kwargs)
-
-
-__all__ = ['ClassCountLoss', 'NORMALIZATIONS', 'ReweightedCrossEntropyLoss']

@@ -65,9 +65,3 @@ def ldam_margins(counts, max_margin: float) -> np.ndarray:
     largest (the rarest class's) ``max_margin``."""
     raw = np.exp(-0.25 * log_class_counts(counts))
     return raw * (max_margin / raw.max())
-
-
-__all__ = [
-    'WEIGHTINGS', 'check_beta', 'check_weighting', 'class_weights',
-    'ldam_margins', 'log_class_counts', 'log_class_prior'
-]

@@ -100,6 +100,3 @@ class LDAMLoss(ClassCountLoss):
         shifted = cls_score - F.one_hot(
             label, cls_score.size(1)).to(cls_score) * margin[:, None]
         return super().sample_loss(shifted, label)
-
-
-__all__ = ['BalancedSoftmaxLoss', 'LDAMLoss', 'LogitAdjustedLoss']

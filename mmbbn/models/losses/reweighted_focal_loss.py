@@ -70,6 +70,3 @@ class ReweightedFocalLoss(ClassCountLoss):
                     label: torch.Tensor) -> torch.Tensor:
         focal = sigmoid_focal if self.use_sigmoid else softmax_focal
         return focal(cls_score, label, self.gamma)
-
-
-__all__ = ['ReweightedFocalLoss', 'sigmoid_focal', 'softmax_focal']

@@ -144,6 +144,3 @@ class BBNNeck(BaseModule):
             f'BBNNeck: from {source}: neck.conventional and neck.rebalancing '
             f'<- {origin} ({len(loaded) - len(pool)} tensors){pool_origin}',
             logger='current')
-
-
-__all__ = ['BBNNeck']
