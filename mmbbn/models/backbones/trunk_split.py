@@ -208,22 +208,6 @@ class NormPool(nn.Module):
         return norm(x).mean([-2, -1], keepdim=True)
 
 
-@register_split(ConvNeXt)
-def split_convnext(backbone: ConvNeXt) -> LastBlock:
-    """ConvNeXt: the last block of the last stage + GAP + final norm."""
-    last = backbone.num_stages - 1
-    block, name = _pop_last(backbone, backbone.stages[last],
-                            f'stages.{last}', last)
-    norm_name = f'norm{last}'
-    pool = NormPool(getattr(backbone, norm_name), norm_name,
-                    gap_first=backbone.gap_before_final_norm)
-    # The trunk returns the raw map: the norm moved to the pool.
-    setattr(backbone, norm_name, nn.Identity())
-    backbone.gap_before_final_norm = False
-    _init_like(block, backbone)
-    return LastBlock(block, name, pool, int(backbone.channels[last]))
-
-
 class SwinBlockOnMap(BaseModule):
     """A ``SwinBlock`` on (N, C, H, W) maps, as every other branch block."""
 
@@ -238,20 +222,29 @@ class SwinBlockOnMap(BaseModule):
         return tokens.view(n, h, w, c).permute(0, 3, 1, 2)
 
 
-@register_split(SwinTransformer)
-def split_swin(backbone: SwinTransformer) -> LastBlock:
-    """Swin: the last block of the last stage + final norm + GAP."""
+@register_split(ConvNeXt, SwinTransformer)
+def split_stages(backbone: nn.Module) -> LastBlock:
+    """ConvNeXt / Swin: the last block of the last stage + final norm + GAP."""
+    swin = isinstance(backbone, SwinTransformer)
     last = len(backbone.stages) - 1
-    block, name = _pop_last(backbone, backbone.stages[last].blocks,
-                            f'stages.{last}.blocks', last)
+    where = f'stages.{last}' + ('.blocks' if swin else '')
+    stage = backbone.stages[last]
+    block, name = _pop_last(backbone, stage.blocks if swin else stage, where,
+                            last)
     norm_name = f'norm{last}'
     pool = NormPool(getattr(backbone, norm_name), norm_name,
-                    channels_last=True)
+                    getattr(backbone, 'gap_before_final_norm', False), swin)
+    # The trunk returns the raw map: the norm moved to the pool.
     setattr(backbone, norm_name, nn.Identity())
-    branch = SwinBlockOnMap(block)
-    _init_like(branch, backbone)
-    return LastBlock(branch, name, pool, int(backbone.num_features[last]),
-                     block_key='block.')
+    if swin:
+        block = SwinBlockOnMap(block)
+        channels = backbone.num_features[last]
+    else:
+        backbone.gap_before_final_norm = False
+        channels = backbone.channels[last]
+    _init_like(block, backbone)
+    return LastBlock(block, name, pool, int(channels),
+                     'block.' if swin else '')
 
 
 class ViTPool(nn.Module):

@@ -41,16 +41,12 @@ class BBNClassifier(ImageClassifier):
 
     The backbone is split (:func:`hold_out_last_block`) into the shared
     trunk and the block each branch of :class:`BBNNeck` copies. Training
-    (``mode='loss'``) takes a :class:`BranchPair` of batches: each half
-    goes through the trunk, then its own branch, and :class:`BBNHead`
-    mixes them. Everything else is :class:`ImageClassifier`'s single-image
-    path (both branches on one image), so MMPretrain's test tool,
-    ``get_model`` and inferencers work unchanged.
-
-    To start from a plain network's (or another BBN's) weights, give the
-    backbone MMEngine's ``Pretrained`` as MMPretrain's fine-tuning configs
-    do; the neck then gets a ``Pretrained`` of the same file (unless it has
-    an ``init_cfg``) and the classifier stays fresh.
+    takes a :class:`BranchPair` of batches, each half through the trunk and
+    its own branch, mixed by :class:`BBNHead`; everything else is
+    :class:`ImageClassifier`'s single-image path, so MMPretrain's tools and
+    inferencers work unchanged. A backbone's ``Pretrained`` (as in
+    MMPretrain's fine-tuning configs) also starts the neck, unless it has
+    an ``init_cfg``; the classifier stays fresh.
 
     Args:
         backbone (dict | nn.Module): A supported backbone
@@ -59,10 +55,9 @@ class BBNClassifier(ImageClassifier):
             gets the backbone's held-out block.
         head (dict): Usually :class:`BBNHead`, ``in_channels`` twice the
             branch feature size.
-        joint_pass (bool, optional): Send both batches through the trunk as
-            one batch. Defaults to None: only where that is exact, a trunk
-            without BatchNorm (two passes for ResNets, as the official
-            code).
+        joint_pass (bool, optional): Both batches through the trunk as one.
+            Defaults to None: where that is exact, without BatchNorm (two
+            passes for ResNets, as the official code).
         data_preprocessor (dict, optional): Defaults to
             ``BBNDataPreprocessor``, which keeps the pair.
         init_cfg (dict | list, optional): The model's initialisation.

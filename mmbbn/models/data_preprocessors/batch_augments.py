@@ -1,13 +1,10 @@
 """Random crop and flip of whole batches, each item's draw from its seed.
 
-The per-item ``RandomCrop`` / ``RandomFlip`` draw from NumPy's global
-generator in Python. These act on a whole batch on its device, and each
-item's offset and flip is a counter-based hash of that item's seed (the
-``Draw.seed`` its sampler gave it), so the augmentation does not depend on
-the batch's composition, the workers, the device or a resume.
-:class:`SeededDataPreprocessor` calls them as ``augment(inputs, seeds)`` on
-the images as stored (uint8, before normalisation), so ``pad_val=0`` pads
-as the per-item ``RandomCrop`` does.
+Each item's offset and flip is a counter-based hash of the seed its sampler
+gave it, computed on the batch's device, so it does not depend on the
+batch's composition, the workers, the device or a resume.
+:class:`SeededDataPreprocessor` calls ``augment(inputs, seeds)`` on the
+stored uint8 images, so ``pad_val=0`` pads as the per-item ``RandomCrop``.
 """
 from numbers import Number
 from typing import Sequence, Tuple, Union
@@ -84,20 +81,10 @@ def crop_at(images: torch.Tensor, top: torch.Tensor, left: torch.Tensor,
 
 @BATCH_AUGMENTS.register_module()
 class BatchRandomCrop:
-    """``RandomCrop(crop_size, padding, pad_val)`` of every item of a batch.
-
-    Pads with the constant ``pad_val``, then crops each image at an offset
-    drawn uniformly over all positions from its seed.
-
-    Args:
-        crop_size (int | tuple[int, int]): ``(h, w)`` of the crops.
-        padding (int | Sequence[int], optional): As in MMPretrain's
-            ``RandomCrop``: all sides, ``(left/right, top/bottom)`` or
-            ``(left, top, right, bottom)``.
-        pad_val (Number): Value of the padded pixels. Defaults to 0.
-        stream (int): Which words of each seed this augment uses; two
-            augments of one batch must differ. Defaults to 1.
-    """
+    """MMPretrain's ``RandomCrop(crop_size, padding, pad_val)`` (constant
+    padding) of every item of a batch, each at a uniform offset drawn from
+    its seed. ``stream`` picks the words of each seed this augment uses; two
+    augments of one batch must differ."""
 
     def __init__(self,
                  crop_size: Union[int, Sequence[int]],
@@ -147,14 +134,8 @@ class BatchRandomCrop:
 
 @BATCH_AUGMENTS.register_module()
 class BatchRandomFlip:
-    """``RandomFlip(prob, direction)`` of every item of a batch.
-
-    Args:
-        prob (float): Probability of flipping an item. Defaults to 0.5.
-        direction (str): ``'horizontal'`` (default) or ``'vertical'``.
-        stream (int): Which words of each seed this augment uses. Defaults
-            to 2.
-    """
+    """``RandomFlip(prob, direction)`` of every item of a batch; ``stream``
+    as in :class:`BatchRandomCrop`."""
 
     def __init__(self,
                  prob: float = 0.5,

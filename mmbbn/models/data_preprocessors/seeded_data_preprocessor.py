@@ -10,14 +10,12 @@ from .bbn_data_preprocessor import BBNDataPreprocessor
 class SeededDataPreprocessor(BBNDataPreprocessor):
     """:class:`BBNDataPreprocessor` with per-item seeded batch augments.
 
-    A training batch of :class:`DeviceResidentDataset` is ``dict(inputs=
-    uint8 (N, C, H, W), data_samples=[BatchDataSample], seeds=int64 (N, ))``
-    on the device, or a ``BranchPair`` of two. In training the
-    ``augments`` (e.g. :class:`BatchRandomCrop`) apply in order to the
-    stored images, each half of a pair with its own seeds; then the parent
-    normalises. Outside training a ``BatchDataSample`` is split into
-    per-item samples for the standard ``ValLoop``, unless ``keep_batched``
-    (``BatchedValLoop``).
+    A batch of :class:`DeviceResidentDataset` is ``dict(inputs=uint8
+    (N, C, H, W), data_samples=[BatchDataSample], seeds=int64 (N, ))``, or a
+    ``BranchPair`` of two. In training the ``augments`` apply in order, by
+    each half's own seeds, before the parent normalises. Outside training a
+    ``BatchDataSample`` is split per item for ``ValLoop``, unless
+    ``keep_batched`` (``BatchedValLoop``).
 
     Args:
         augments (list[dict], optional): Seeded batch augments, applied in

@@ -32,13 +32,11 @@ class BBNHead(LinearClsHead):
     """One linear classifier over both branches, mixed by alpha in training.
 
     Training: ``z = FC(2 [alpha f_c, (1 - alpha) f_r])``,
-    ``L = alpha CE(z, y_c) + (1 - alpha) CE(z, y_r)`` and the logged
-    accuracy weighted alike, as in the official code. Inference is plain
-    :class:`LinearClsHead` on the feature :class:`BBNNeck` mixes.
-
-    ``alpha`` is set before every training iteration by
-    :class:`CumulativeAlphaHook`, its only writer; it is not in the state
-    dict (resuming recomputes it).
+    ``L = alpha CE(z, y_c) + (1 - alpha) CE(z, y_r)``, accuracy weighted
+    alike, as in the official code; inference is plain
+    :class:`LinearClsHead`. ``alpha`` is written only by
+    :class:`CumulativeAlphaHook`, before every iteration; it is not in the
+    state dict (resuming recomputes it).
 
     Args:
         num_classes (int): Number of classes.

@@ -15,19 +15,15 @@ NORMALIZATIONS = ('batch', 'weights')
 class ClassCountLoss(nn.Module):
     """A classification loss that knows the training-class counts.
 
-    :class:`ClassCountsHook` reads the counts from the training set and
-    calls :meth:`set_class_counts` before training and testing; they are
-    not in the state dict, so a resumed run derives them again.
-    :class:`DeferredReweightingHook` switches the class weights off and on
-    (:meth:`set_reweighting`).
-
-    A subclass gives the per-sample loss (:meth:`sample_loss`, by default
-    cross-entropy) and, if it needs them, per-class logit offsets
-    (:meth:`class_offsets`); this class applies the class weights
-    ``w_{y_n}`` and the reduction. With class weights, ``normalize`` picks
-    the denominator of the mean: ``'weights'`` divides by ``sum_n w_{y_n}``
-    (``F.cross_entropy(weight=...)``, Cao et al.'s CE-DRW and LDAM-DRW),
-    ``'batch'`` by the batch size (Cui et al.'s class-balanced losses).
+    :class:`ClassCountsHook` sets the counts (:meth:`set_class_counts`)
+    before training and testing; they are not in the state dict.
+    :class:`DeferredReweightingHook` switches the class weights
+    (:meth:`set_reweighting`). A subclass gives the per-sample loss
+    (:meth:`sample_loss`, cross-entropy by default) and any per-class logit
+    offsets (:meth:`class_offsets`); this class applies the weights
+    ``w_{y_n}`` and the reduction, whose mean divides by ``sum_n w_{y_n}``
+    (``normalize='weights'``, as ``F.cross_entropy(weight=...)`` in Cao et
+    al.'s code) or by the batch size (``'batch'``, Cui et al.).
 
     Args:
         weighting (str): ``'none'``, ``'inverse'`` (RW) or
@@ -128,16 +124,9 @@ class ClassCountLoss(nn.Module):
                 avg_factor: Optional[float] = None,
                 reduction_override: Optional[str] = None,
                 **kwargs) -> torch.Tensor:
-        """The (weighted, reduced) loss of a batch.
-
-        Args:
-            cls_score (Tensor): Logits of shape (N, C).
-            label (Tensor): Classes of shape (N, ).
-            weight (Tensor, optional): Per-sample weights of shape (N, ).
-            avg_factor (float, optional): Denominator of the mean with
-                ``normalize='batch'`` (MMPretrain's heads pass N).
-            reduction_override (str, optional): Overrides ``reduction``.
-        """
+        """The loss of logits (N, C) and labels (N, ), times the optional
+        per-sample ``weight`` (N, ); ``avg_factor`` is the denominator of the
+        ``'batch'`` mean (MMPretrain's heads pass N)."""
         reduction = reduction_override or self.reduction
         self._check(cls_score, label)
         loss = self.sample_loss(cls_score, label)
@@ -167,10 +156,10 @@ class ClassCountLoss(nn.Module):
 
 @MODELS.register_module()
 class ReweightedCrossEntropyLoss(ClassCountLoss):
-    """Cross-entropy weighted by class, ``w_y CE(z, y)``: RW
-    (``weighting='inverse'``) or CB (``'effective_number'``, the default);
-    CE-DRW with :class:`DeferredReweightingHook`. See
-    :class:`ClassCountLoss` for the arguments."""
+    """``w_y CE(z, y)``: RW (``weighting='inverse'``), CB
+    (``'effective_number'``, the default), CE-DRW with
+    :class:`DeferredReweightingHook`; arguments of :class:`ClassCountLoss`.
+    """
 
     def __init__(self, weighting: str = 'effective_number', **kwargs) -> None:
         super().__init__(weighting=weighting, **kwargs)

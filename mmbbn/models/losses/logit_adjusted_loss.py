@@ -10,10 +10,8 @@ from .class_weights import ldam_margins, log_class_counts, log_class_prior
 
 @MODELS.register_module()
 class LogitAdjustedLoss(ClassCountLoss):
-    """Menon et al. (ICLR 2021): ``CE(z + tau log pi, y)``.
-
-    ``pi`` is the training label distribution; the model's own logits then
-    estimate the balanced posterior, so predictions need no change.
+    """Menon et al. (ICLR 2021): ``CE(z + tau log pi, y)``, ``pi`` the
+    training label distribution; predictions need no change.
 
     Args:
         tau (float): Strength of the adjustment. Defaults to 1.0.
@@ -61,10 +59,9 @@ class BalancedSoftmaxLoss(LogitAdjustedLoss):
 class LDAMLoss(ClassCountLoss):
     """LDAM (Cao et al. 2019): ``CE(s (cos - m_y e_y), y)``.
 
-    ``m_i ∝ N_i ** (-1/4)`` (:func:`ldam_margins`). The logits are
-    :class:`NormLinearClsHead`'s ``s cos``, so the margin is taken off as
-    ``s m_y``; ``scale`` must equal the head's (the head checks it).
-    LDAM-DRW adds :class:`DeferredReweightingHook` with
+    The logits are :class:`NormLinearClsHead`'s ``s cos`` (the head checks
+    that ``scale`` agrees), so the margin is taken off as ``s m_y``.
+    LDAM-DRW adds :class:`DeferredReweightingHook` and
     ``weighting='effective_number'``.
 
     Args:

@@ -33,13 +33,11 @@ def softmax_focal(cls_score: torch.Tensor, label: torch.Tensor,
 class ReweightedFocalLoss(ClassCountLoss):
     """Focal loss with class weights: Cui et al.'s CB-Focal by default.
 
-    Cui et al. (CVPR 2019) and their code use sigmoid (one-vs-all) focal
-    terms, all weighted by the true class's weight, divided by the batch
-    size: the defaults. ``use_sigmoid=False`` is the softmax form of many
-    re-implementations (and Cao et al.'s); ``weighting='none'`` the plain
-    focal loss. A sigmoid loss trains best with Cui et al.'s bias start
-    (``init_cfg=dict(type='Normal', layer='Linear', std=0.01,
-    bias_prob=0.1)`` on the head).
+    Cui et al. (CVPR 2019) weigh sigmoid (one-vs-all) focal terms by the
+    true class's weight and divide by the batch size; ``use_sigmoid=False``
+    is the softmax form of Cao et al.'s code. A sigmoid loss trains best
+    with Cui et al.'s bias start (head ``init_cfg=dict(type='Normal',
+    layer='Linear', std=0.01, bias_prob=0.1)``).
 
     Args:
         gamma (float): Focusing parameter, >= 0. Defaults to 1.0 (Cui et
@@ -47,7 +45,7 @@ class ReweightedFocalLoss(ClassCountLoss):
         use_sigmoid (bool): Sigmoid or softmax focal loss. Defaults to True.
         weighting (str): Defaults to ``'effective_number'``.
         normalize (str): Defaults to ``'batch'``.
-        **kwargs: Other arguments of :class:`ClassCountLoss`.
+        **kwargs: Arguments of :class:`ClassCountLoss`.
     """
 
     repr_keys = ('gamma', 'use_sigmoid')

@@ -16,20 +16,17 @@ from ..heads.bbn_head import mix_features
 class BBNNeck(BaseModule):
     """The conventional and re-balancing branches of BBN.
 
-    Each branch is a copy of the block the backbone held out
-    (:class:`LastBlock`, which ``BBNClassifier`` passes), followed by the
-    shared ``pool`` (what the plain backbone does after that block):
-    ``f_c = pool(block_c(x_c))``, ``f_r = pool(block_r(x_r))``. Inference
-    runs both on the same trunk output and returns
+    ``f_c = pool(block_c(x_c))``, ``f_r = pool(block_r(x_r))``: each block
+    a copy of the backbone's held-out :class:`LastBlock`, ``pool`` shared.
+    Inference runs both on one trunk output and returns
     ``mix_features([f_c, f_r], inference_alpha)``: BBN's ``[f_c, f_r]`` at
     0.5, one branch alone at 1 or 0 (the paper's analysis).
 
-    Initialised on its own (``init_cfg=dict(type='Pretrained', ...)``,
-    which ``BBNClassifier`` derives from the backbone's), it takes the
-    branches from the checkpoint's (``neck.*``) or else from the plain
-    network's last block (``backbone.layer4.2.*`` or torchvision's
-    ``layer4.2.*``), logs one line of what came from where, and fails in
-    one line on a missing or misshapen tensor.
+    Initialised on its own from a ``Pretrained``, it takes the branches
+    from the checkpoint's (``neck.*``) or else from the plain network's
+    last block (``backbone.layer4.2.*`` or torchvision's ``layer4.2.*``),
+    logs one line of what came from where and fails in one line on a
+    missing or misshapen tensor.
 
     Args:
         last_block (LastBlock): What the backbone held out.
