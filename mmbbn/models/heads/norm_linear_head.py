@@ -4,19 +4,20 @@ from typing import Optional, Tuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmpretrain.models.heads import LinearClsHead
+from mmpretrain.models.heads import ClsHead
 
 from mmbbn.registry import MODELS
 
 
 @MODELS.register_module()
-class NormLinearClsHead(LinearClsHead):
+class NormLinearClsHead(ClsHead):
     """Logits ``s cos(x, w_j)``: LDAM's normalised linear layer (no bias).
 
     The head owns the scale ``s`` (Cao et al. use 30), so its logits and
     test-time scores are the scaled ones; a loss with a ``scale`` of its
     own (:class:`LDAMLoss`, whose margins are in cosine units) must agree.
-    By default each class vector starts as a U(-1, 1) draw scaled to unit
+    The weight is ``fc.weight`` (C, d), as in :class:`LinearClsHead`; each
+    class vector starts by default as a U(-1, 1) draw scaled to unit
     length, as in Cao et al.'s code.
 
     Args:
@@ -33,8 +34,10 @@ class NormLinearClsHead(LinearClsHead):
                  scale: float = 30.0,
                  init_cfg: Optional[dict] = None,
                  **kwargs) -> None:
-        super().__init__(num_classes, in_channels, init_cfg=init_cfg,
-                         **kwargs)
+        super().__init__(init_cfg=init_cfg, **kwargs)
+        if num_classes <= 0:
+            raise ValueError(f'NormLinearClsHead: num_classes={num_classes} '
+                             'is not positive')
         if not scale > 0:
             raise ValueError(f'NormLinearClsHead: scale={scale!r} is not '
                              'positive')
@@ -44,6 +47,8 @@ class NormLinearClsHead(LinearClsHead):
                 f'NormLinearClsHead: scale={scale} but the loss has '
                 f'scale={loss_scale}; they must agree (the loss margins are '
                 'in cosine units)')
+        self.num_classes = num_classes
+        self.in_channels = in_channels
         self.scale = float(scale)
         self.fc = nn.Linear(in_channels, num_classes, bias=False)
 
@@ -54,6 +59,9 @@ class NormLinearClsHead(LinearClsHead):
                 weight = self.fc.weight.uniform_(-1.0, 1.0)
                 weight.div_(weight.norm(dim=1, keepdim=True).clamp_min(1e-12))
         super().init_weights()
+
+    def pre_logits(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
+        return feats[-1]
 
     def forward(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
         """``s * normalize(x) @ normalize(W)^T``."""
