@@ -1,4 +1,4 @@
-"""The He et al. (2016) ResNets for 32x32 inputs, split the BBN way."""
+"""The He et al. (2016) ResNets for 32x32 inputs."""
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -14,18 +14,11 @@ CIFAR_DEPTHS = {20: 3, 32: 5, 44: 7, 56: 9, 110: 18}
 
 
 def cifar_weight_init(legacy_bn_init: bool = False) -> List[dict]:
-    """The initialisation of the official BBN and He et al. CIFAR nets.
+    """The ``init_cfg`` of the official BBN and He et al. CIFAR nets.
 
-    Convolutions get ``kaiming_normal_`` with its defaults (fan-in, gain
-    sqrt(2)). BatchNorm starts at weight 1, bias 0 as in torch >= 1.2, or,
-    with ``legacy_bn_init``, at weight ~ U(0, 1), bias 0 as in torch 1.0.1,
-    the version the BBN paper's numbers were produced with.
-
-    Args:
-        legacy_bn_init (bool): Use the torch 1.0.1 BatchNorm weights.
-
-    Returns:
-        list[dict]: An MMEngine ``init_cfg``.
+    Kaiming-normal (fan-in) convolutions; BatchNorm at weight 1, or with
+    ``legacy_bn_init`` at weight ~ U(0, 1) as in torch 1.0.1, the version
+    the BBN paper's numbers were produced with; bias 0.
     """
     bn = (dict(type='Uniform', layer='_BatchNorm', a=0., b=1., bias=0.)
           if legacy_bn_init else dict(
@@ -37,13 +30,8 @@ def cifar_weight_init(legacy_bn_init: bool = False) -> List[dict]:
 
 
 class ZeroPadShortcut(nn.Module):
-    """He et al.'s "option A" shortcut: subsample, then zero-pad channels.
-
-    Args:
-        stride (int): Spatial subsampling step.
-        extra_channels (int): Zero channels added, split evenly before and
-            after the input's channels.
-    """
+    """He et al.'s "option A" shortcut: subsample, then zero-pad channels
+    (``extra_channels``, split evenly before and after)."""
 
     def __init__(self, stride: int, extra_channels: int) -> None:
         super().__init__()
@@ -52,7 +40,6 @@ class ZeroPadShortcut(nn.Module):
         self.after = extra_channels - self.before
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Subsample ``x`` and pad its channel dimension with zeros."""
         x = x[:, :, ::self.stride, ::self.stride]
         return F.pad(x, (0, 0, 0, 0, self.before, self.after))
 
@@ -61,18 +48,10 @@ class ZeroPadShortcut(nn.Module):
 class CifarBasicBlock(BaseModule):
     """The basic residual block of the He et al. CIFAR ResNets.
 
-    Attribute names (``conv1``, ``bn1``, ``conv2``, ``bn2``, ``shortcut``)
-    follow the official BBN release, so its weights convert by renaming
-    prefixes only.
-
-    Args:
-        in_channels (int): Input channels.
-        out_channels (int): Output channels.
-        stride (int): Stride of the first convolution. Defaults to 1.
-        shortcut (str): ``'A'`` (parameter-free zero padding, the paper's and
-            BBN's choice) or ``'B'`` (1x1 convolution + BN) where the shape
-            changes. Defaults to ``'A'``.
-        init_cfg (list[dict], optional): MMEngine initialisation config.
+    Attribute names follow the official BBN release, so its weights convert
+    by renaming prefixes only. Where the shape changes, ``shortcut`` is
+    ``'A'`` (zero padding, the paper's and BBN's) or ``'B'`` (1x1
+    convolution + BN).
     """
 
     def __init__(self,
@@ -104,7 +83,6 @@ class CifarBasicBlock(BaseModule):
                 nn.BatchNorm2d(out_channels))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Apply the block to ``x`` of shape (N, C, H, W)."""
         out = F.relu(self.bn1(self.conv1(x)), inplace=True)
         out = self.bn2(self.conv2(out))
         return F.relu(out + self.shortcut(x), inplace=True)
@@ -114,29 +92,22 @@ class CifarBasicBlock(BaseModule):
 class CifarResNet(BaseModule):
     """He et al. ResNet-20/32/44/56/110 for 32x32 images.
 
-    A 3x3 stem with 16 channels, then three stages of ``(depth - 2) / 6``
-    basic blocks with 16, 32 and 64 channels (strides 1, 2, 2).
-    ``BBNClassifier`` holds the last block of the last stage out of it (see
-    :func:`hold_out_last_block`): the rest is BBN's shared trunk.
+    A 3x3 stem, then three stages of ``(depth - 2) / 6`` basic blocks with
+    1, 2 and 4 times ``base_channels`` (strides 1, 2, 2).
 
     Args:
         depth (int): 20, 32, 44, 56 or 110.
         in_channels (int): Input image channels. Defaults to 3.
-        base_channels (int): Channels of the stem and first stage.
-            Defaults to 16.
-        shortcut (str): ``'A'`` or ``'B'``, see :class:`CifarBasicBlock`.
-        out_indices (Sequence[int]): Stages whose output is returned.
-            Defaults to ``(2, )``.
-        split_last_block (bool): Hold the last residual block out already
-            here (a standalone trunk; its :attr:`last_block`). Defaults to
-            False.
-        legacy_bn_init (bool): Start BatchNorm weights at U(0, 1), as in the
-            torch 1.0.1 runs of the BBN paper. Defaults to False.
+        base_channels (int): Channels of the stem. Defaults to 16.
+        shortcut (str): See :class:`CifarBasicBlock`. Defaults to ``'A'``.
+        out_indices (Sequence[int]): Stages returned. Defaults to (2, ).
+        split_last_block (bool): Hold the last block out already here (a
+            standalone BBN trunk, see :func:`hold_out_last_block`).
+        legacy_bn_init (bool): See :func:`cifar_weight_init`.
         frozen_stages (int): Stages to freeze (no gradient, BN in eval
-            mode); 0 freezes the stem only, -1 nothing. Defaults to -1.
-        init_cfg (dict | list[dict], optional): Overrides the default
-            initialisation (:func:`cifar_weight_init`), e.g. with
-            ``dict(type='Pretrained', checkpoint=...)``.
+            mode); 0 the stem only, -1 (default) nothing.
+        init_cfg (dict | list[dict], optional): Replaces
+            :func:`cifar_weight_init`, e.g. with a ``Pretrained``.
     """
 
     def __init__(self,
@@ -163,55 +134,35 @@ class CifarResNet(BaseModule):
         self.depth = depth
         self.out_indices = tuple(out_indices)
         self.frozen_stages = frozen_stages
-
         self.conv1 = nn.Conv2d(
             in_channels, base_channels, 3, 1, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(base_channels)
-
-        blocks_per_stage = CIFAR_DEPTHS[depth]
-        block_cfgs: List[List[dict]] = []
-        channels = base_channels
-        for stage in range(3):
-            out_channels = base_channels * 2**stage
-            stage_cfgs = []
-            for i in range(blocks_per_stage):
-                stride = 2 if stage > 0 and i == 0 else 1
-                stage_cfgs.append(
-                    dict(
-                        in_channels=channels,
-                        out_channels=out_channels,
-                        stride=stride,
-                        shortcut=shortcut))
-                channels = out_channels
-            block_cfgs.append(stage_cfgs)
         self.res_layers = ['layer1', 'layer2', 'layer3']
-        for name, stage_cfgs in zip(self.res_layers, block_cfgs):
-            self.add_module(
-                name,
-                nn.Sequential(*(CifarBasicBlock(**c) for c in stage_cfgs)))
+        channels = base_channels
+        for stage, name in enumerate(self.res_layers):
+            blocks = []
+            for i in range(CIFAR_DEPTHS[depth]):
+                stride = 2 if stage > 0 and i == 0 else 1
+                blocks.append(CifarBasicBlock(
+                    channels, base_channels * 2**stage, stride, shortcut))
+                channels = base_channels * 2**stage
+            self.add_module(name, nn.Sequential(*blocks))
         self.out_channels = channels
         self._freeze_stages()
         if split_last_block:
             hold_out_last_block(self)
 
     def _freeze_stages(self) -> None:
-        stem_and_layers = [(self.conv1, self.bn1), (self.layer1, ),
-                           (self.layer2, ), (self.layer3, )]
-        for modules in stem_and_layers[:self.frozen_stages + 1]:
+        parts = [(self.conv1, self.bn1), (self.layer1, ), (self.layer2, ),
+                 (self.layer3, )]
+        for modules in parts[:self.frozen_stages + 1]:
             for m in modules:
                 m.eval()
                 for p in m.parameters():
                     p.requires_grad = False
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        """Return the outputs of the stages in ``out_indices``.
-
-        Args:
-            x (Tensor): Images of shape (N, C, H, W).
-
-        Returns:
-            tuple[Tensor]: One feature map per stage in ``out_indices``.
-        """
+        """The outputs of the stages in ``out_indices``."""
         x = F.relu(self.bn1(self.conv1(x)), inplace=True)
         outs = []
         for i, layer in enumerate((self.layer1, self.layer2, self.layer3)):
@@ -231,18 +182,5 @@ register_split(CifarResNet)(split_res_layers)
 
 
 def count_parameters(module: nn.Module) -> int:
-    """Number of parameters of ``module``.
-
-    Args:
-        module (nn.Module): Any module.
-
-    Returns:
-        int: The number of scalar parameters.
-    """
+    """Number of scalar parameters of ``module``."""
     return sum(p.numel() for p in module.parameters())
-
-
-__all__ = [
-    'CIFAR_DEPTHS', 'CifarBasicBlock', 'CifarResNet', 'ZeroPadShortcut',
-    'cifar_weight_init', 'count_parameters'
-]

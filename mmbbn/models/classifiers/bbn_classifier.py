@@ -1,11 +1,10 @@
 """The BBN image classifier: one trunk, two branches, one linear head."""
 import copy
-from typing import List, Optional, Tuple, Union
+from typing import Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
 from mmpretrain.models.classifiers import ImageClassifier
-from mmpretrain.structures import DataSample
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmbbn.registry import MODELS
@@ -14,17 +13,9 @@ from ..backbones.trunk_split import hold_out_last_block, pretrained_cfg
 
 
 def _bbn_pretrained_to_backbone(init_cfg, backbone: nn.Module):
-    """Move a model-level ``BBNPretrained`` to ``backbone.init_cfg``.
-
-    A compatibility shim for configs written when mmbbn had its own
-    initialiser, ``init_cfg=dict(type='BBNPretrained', checkpoint=...,
-    prefix='backbone.')`` on the model: it is MMEngine's ``Pretrained`` of
-    the backbone with that prefix (``''``: torchvision's layout), and the
-    branches follow as for any pretrained backbone.
-
-    Returns:
-        The model's ``init_cfg`` without it.
-    """
+    """Move a model-level ``BBNPretrained`` (mmbbn's former initialiser) to
+    the backbone's ``Pretrained`` with its prefix (default ``'backbone.'``,
+    ``''`` for torchvision's layout); return the rest of ``init_cfg``."""
     cfgs = init_cfg if isinstance(init_cfg, list) else [init_cfg]
     old = [c for c in cfgs if isinstance(c, dict)
            and str(c.get('type')).split('.')[-1] == 'BBNPretrained']
@@ -41,49 +32,32 @@ def _bbn_pretrained_to_backbone(init_cfg, backbone: nn.Module):
         checkpoint=args.pop('checkpoint'),
         prefix=args.pop('prefix', 'backbone.') or None,
         **args)
-    rest = [c for c in cfgs if c not in old and c is not None]
-    return rest or None
+    return [c for c in cfgs if c not in old and c is not None] or None
 
 
 @MODELS.register_module()
 class BBNClassifier(ImageClassifier):
     """Bilateral-Branch Network (Zhou et al., CVPR 2020) on any backbone.
 
-    The backbone is split (:func:`hold_out_last_block`): the trunk is the
-    backbone without its last block, each branch of :class:`BBNNeck` a copy
-    of that block followed by what the backbone does after it. Training
-    (``mode='loss'``) takes a :class:`BranchPair` of batches: each half goes
-    through the shared trunk (two passes, or one joint pass), then its own
-    branch, and :class:`BBNHead` mixes them with the cumulative alpha.
-    Everything else (``predict``, ``extract_feat``, ``mode='tensor'``) is
-    the single-image path of :class:`ImageClassifier`: both branches on the
-    same image, logits ``FC([f_c, f_r])``. So MMPretrain's test tool,
-    ``get_model`` and ``ImageClassificationInferencer`` work on BBN
-    unchanged.
-
-    From a plain network's (or another BBN's) weights, give the backbone
-    MMEngine's ``Pretrained``, as MMPretrain's fine-tuning configs do::
-
-        backbone=dict(type='ConvNeXt', arch='tiny', init_cfg=dict(
-            type='Pretrained', checkpoint=URL, prefix='backbone.'))
-
-    (no ``prefix`` for torchvision's ResNets). The neck then gets a
-    ``Pretrained`` of the same file (unless it has an ``init_cfg``), which
-    starts both branches from the checkpoint's branches or from its plain
-    last block; the classifier keeps its fresh initialisation.
+    The backbone is split (:func:`hold_out_last_block`) into the shared
+    trunk and the block each branch of :class:`BBNNeck` copies. Training
+    takes a :class:`BranchPair` of batches, each half through the trunk and
+    its own branch, mixed by :class:`BBNHead`; everything else is
+    :class:`ImageClassifier`'s single-image path, so MMPretrain's tools and
+    inferencers work unchanged. A backbone's ``Pretrained`` (as in
+    MMPretrain's fine-tuning configs) also starts the neck, unless it has
+    an ``init_cfg``; the classifier stays fresh.
 
     Args:
         backbone (dict | nn.Module): A supported backbone
             (:func:`supported_backbones`), plain or already split.
         neck (dict, optional): Defaults to ``dict(type='BBNNeck')``; it
             gets the backbone's held-out block.
-        head (dict): Usually :class:`BBNHead` with ``in_channels`` twice the
+        head (dict): Usually :class:`BBNHead`, ``in_channels`` twice the
             branch feature size.
-        joint_pass (bool, optional): Send both batches through the trunk as
-            one concatenated batch. Defaults to None: one joint pass where
-            it is exact (a trunk without BatchNorm: ConvNeXt, Swin, ViT),
-            two passes where BatchNorm would see the two batches together
-            (ResNets; the official code).
+        joint_pass (bool, optional): Both batches through the trunk as one.
+            Defaults to None: where that is exact, without BatchNorm (two
+            passes for ResNets, as the official code).
         data_preprocessor (dict, optional): Defaults to
             ``BBNDataPreprocessor``, which keeps the pair.
         init_cfg (dict | list, optional): The model's initialisation.
@@ -133,17 +107,8 @@ class BBNClassifier(ImageClassifier):
                 f'gives [f_c, f_r] of {neck_out} channels')
 
     def get_layer_depth(self, param_name: str) -> Tuple[int, int]:
-        """Layer-wise depth of a parameter (layer-wise lr decay).
-
-        A branch parameter has the depth of the plain network's last block
-        it copies, as the backbone counts it.
-
-        Args:
-            param_name (str): e.g. ``'neck.rebalancing.ffn.layers.1.bias'``.
-
-        Returns:
-            tuple[int, int]: The depth and the number of depths.
-        """
+        """Layer-wise lr decay depth: a branch parameter has the depth of
+        the plain network's last block it copies."""
         if param_name.startswith('neck.'):
             plain = self.neck.source_key(param_name[len('neck.'):])
             if plain is not None:
@@ -151,14 +116,7 @@ class BBNClassifier(ImageClassifier):
         return super().get_layer_depth(param_name)
 
     def trunk_maps(self, inputs: BranchPair) -> BranchPair:
-        """Shared-trunk feature maps of both halves of a pair.
-
-        Args:
-            inputs (BranchPair): Conventional and re-balanced images.
-
-        Returns:
-            BranchPair: The trunk's last output for each half.
-        """
+        """The trunk's last output for each half of a pair of batches."""
         x_c, x_r = inputs.conventional, inputs.rebalancing
         if self.joint_pass:
             joint = self.backbone(torch.cat((x_c, x_r)))[-1]
@@ -167,17 +125,8 @@ class BBNClassifier(ImageClassifier):
         return BranchPair(conventional=self.backbone(x_c)[-1],
                           rebalancing=self.backbone(x_r)[-1])
 
-    def loss(self, inputs: BranchPair,
-             data_samples: BranchPair) -> dict:
-        """The BBN loss of a pair of batches.
-
-        Args:
-            inputs (BranchPair): Conventional and re-balanced images.
-            data_samples (BranchPair): Their data samples.
-
-        Returns:
-            dict[str, Tensor]: The head's losses.
-        """
+    def loss(self, inputs: BranchPair, data_samples: BranchPair) -> dict:
+        """The head's BBN losses of a pair of batches."""
         if not isinstance(inputs, BranchPair):
             raise TypeError(
                 'BBNClassifier trains on pairs: the train dataloader needs '
@@ -187,24 +136,9 @@ class BBNClassifier(ImageClassifier):
         feats = self.neck.branch_features(self.trunk_maps(inputs))
         return self.head.loss(feats, data_samples)
 
-    def predict(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[List[DataSample]] = None,
-                **kwargs) -> List[DataSample]:
-        """Single-image prediction, ``FC([f_c, f_r])``.
-
-        Args:
-            inputs (Tensor): Images of shape (N, C, H, W).
-            data_samples (list[DataSample], optional): Annotations.
-            **kwargs: Passed to the head's ``predict``.
-
-        Returns:
-            list[DataSample]: Predictions.
-        """
+    def predict(self, inputs: torch.Tensor, *args, **kwargs) -> list:
+        """Single-image prediction, ``FC([f_c, f_r])``."""
         if isinstance(inputs, BranchPair):
             raise TypeError('BBNClassifier.predict takes one batch of '
                             'images, not a BranchPair')
-        return super().predict(inputs, data_samples, **kwargs)
-
-
-__all__ = ['BBNClassifier']
+        return super().predict(inputs, *args, **kwargs)

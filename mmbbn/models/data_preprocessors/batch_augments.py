@@ -1,18 +1,10 @@
 """Random crop and flip of whole batches, each item's draw from its seed.
 
-The per-item pipeline's ``RandomCrop`` / ``RandomFlip`` draw from NumPy's
-global generator, one item at a time, in Python. These do the same to a
-whole batch on whatever device holds it, and every item's offset and flip
-is a pure function of that item's seed (the ``Draw.seed`` its sampler gave
-it): a counter-based integer hash, evaluated elementwise on the device.
-So a batch's augmentation does not depend on the batch's composition, the
-number of workers, the device or a resume.
-
-They are called as ``augment(inputs, seeds)`` by
-:class:`SeededDataPreprocessor` (``augments=[...]``), on the images as the
-data set stores them (uint8, before normalisation), so padding with
-``pad_val=0`` pads with the same pixel value as the per-item
-``RandomCrop``.
+Each item's offset and flip is a counter-based hash of the seed its sampler
+gave it, computed on the batch's device, so it does not depend on the
+batch's composition, the workers, the device or a resume.
+:class:`SeededDataPreprocessor` calls ``augment(inputs, seeds)`` on the
+stored uint8 images, so ``pad_val=0`` pads as the per-item ``RandomCrop``.
 """
 from numbers import Number
 from typing import Sequence, Tuple, Union
@@ -26,28 +18,15 @@ MASK32 = 0xFFFFFFFF
 
 
 def _mul32(x: torch.Tensor, c: int) -> torch.Tensor:
-    """``(x * c) mod 2**32`` for uint32 values held in int64, no overflow.
-
-    The constant is split into 16-bit halves so that no product exceeds
-    2**48 (int64 overflow is not defined behaviour for every backend).
-    """
+    """``(x * c) mod 2**32`` for uint32 values held in int64, in 16-bit
+    halves of ``c`` so that no product overflows int64."""
     lo, hi = c & 0xFFFF, c >> 16
     return (x * lo + (((x * hi) & 0xFFFF) << 16)) & MASK32
 
 
 def hash32(x: torch.Tensor) -> torch.Tensor:
-    """A 32-bit integer mixing function, elementwise.
-
-    The "lowbias32" xorshift-multiply construction (C. Wellons, *Hash
-    Function Prospector*): every output bit depends on every input bit,
-    consecutive inputs give unrelated outputs.
-
-    Args:
-        x (Tensor): int64 values; only their low 32 bits are used.
-
-    Returns:
-        Tensor: int64 values in ``[0, 2**32)``.
-    """
+    """Wellons' "lowbias32" mix of the low 32 bits of int64 ``x``,
+    elementwise, into int64 values in ``[0, 2**32)``."""
     x = x & MASK32
     x = x ^ (x >> 16)
     x = _mul32(x, 0x7FEB352D)
@@ -58,19 +37,10 @@ def hash32(x: torch.Tensor) -> torch.Tensor:
 
 def random_words(seeds: torch.Tensor, stream: int,
                  count: int) -> torch.Tensor:
-    """``count`` independent uniform 32-bit words per seed.
+    """``count`` (< 2**16) uniform 32-bit words per int64 seed, (N, count).
 
-    Word ``j`` of stream ``s`` for seed ``x`` is
-    ``hash32(hash32(hash32(x_hi) ^ x_lo) ^ hash32(s * 2**16 + j))``:
-    a function of ``(x, s, j)`` only.
-
-    Args:
-        seeds (Tensor): int64 seeds of shape (N, ).
-        stream (int): Which augment draws (distinct per augment).
-        count (int): Words per seed, < 2**16.
-
-    Returns:
-        Tensor: int64 words in ``[0, 2**32)`` of shape (N, count).
+    Word ``j`` of ``stream`` for seed ``x`` is
+    ``hash32(hash32(hash32(x_hi) ^ x_lo) ^ hash32(stream * 2**16 + j))``.
     """
     key = hash32(hash32(seeds >> 32) ^ (seeds & MASK32))
     counters = torch.arange(count, device=seeds.device) + (stream << 16)
@@ -78,11 +48,7 @@ def random_words(seeds: torch.Tensor, stream: int,
 
 
 def uniform_int(words: torch.Tensor, n: int) -> torch.Tensor:
-    """Map uniform 32-bit words to integers uniform on ``[0, n)``.
-
-    ``(w * n) >> 32``: each value has ``floor`` or ``ceil`` of ``2**32 / n``
-    words, a relative bias below ``n / 2**32``.
-    """
+    """Uniform 32-bit words -> integers on ``[0, n)`` (bias < n / 2**32)."""
     return (words * n) >> 32
 
 
@@ -99,93 +65,49 @@ def _check_seeds(name: str, inputs: torch.Tensor,
             'batch_augments (which passes label scores)')
 
 
-def _pair(value: Union[int, Sequence[int]]) -> Tuple[int, int]:
-    if isinstance(value, int):
-        return value, value
-    return tuple(value)
-
-
-def _padding(padding: Union[int, Sequence[int], None]
-             ) -> Tuple[int, int, int, int]:
-    """``(left, top, right, bottom)`` as MMPretrain's RandomCrop reads it."""
-    if padding is None:
-        return 0, 0, 0, 0
-    if isinstance(padding, int):
-        return padding, padding, padding, padding
-    padding = tuple(padding)
-    if len(padding) == 2:
-        return padding[0], padding[1], padding[0], padding[1]
-    if len(padding) == 4:
-        return padding
-    raise ValueError(f'BatchRandomCrop: padding={padding!r} is not an int, '
-                     '(left/right, top/bottom) or (left, top, right, bottom)')
-
-
 def crop_at(images: torch.Tensor, top: torch.Tensor, left: torch.Tensor,
             size: Tuple[int, int]) -> torch.Tensor:
-    """Crop every image of a batch at its own offset, in one gather.
-
-    Args:
-        images (Tensor): (N, C, H, W).
-        top (Tensor): Row offset of each crop, int64 (N, ).
-        left (Tensor): Column offset of each crop, int64 (N, ).
-        size (tuple[int, int]): ``(height, width)`` of the crops.
-
-    Returns:
-        Tensor: (N, C, height, width).
-    """
+    """Crop each image of (N, C, H, W) at its own int64 offsets ``top``,
+    ``left`` (N, ) to ``size = (h, w)``, in one gather."""
     h, w = size
     rows = top[:, None] + torch.arange(h, device=images.device)
     cols = left[:, None] + torch.arange(w, device=images.device)
     batch = torch.arange(len(images), device=images.device)
-    # Advanced indices around a slice: the result is (N, h, w, C); back to
-    # the batch's own layout (channels-last is ChannelsLastHook's choice).
+    # Advanced indices around a slice give (N, h, w, C); back to the
+    # batch's own layout (channels-last is ChannelsLastHook's choice).
     crops = images[batch[:, None, None], :, rows[:, :, None], cols[:, None, :]]
     return crops.permute(0, 3, 1, 2).contiguous()
 
 
 @BATCH_AUGMENTS.register_module()
 class BatchRandomCrop:
-    """``RandomCrop(crop_size, padding, pad_val)`` of every item of a batch.
-
-    Pads the batch with the constant ``pad_val`` (the per-item transform's
-    ``padding_mode='constant'``), then crops each image at an offset drawn
-    uniformly over all ``(H + pad - h + 1) x (W + pad - w + 1)`` positions
-    from its seed.
-
-    Args:
-        crop_size (int | tuple[int, int]): ``(h, w)`` of the crops.
-        padding (int | Sequence[int], optional): As in MMPretrain's
-            ``RandomCrop``: all sides, ``(left/right, top/bottom)`` or
-            ``(left, top, right, bottom)``.
-        pad_val (Number): Value of the padded pixels. Defaults to 0, the
-            per-item transform's.
-        stream (int): Which words of each seed this augment uses; two
-            augments of one batch must differ. Defaults to 1.
-    """
+    """MMPretrain's ``RandomCrop(crop_size, padding, pad_val)`` (constant
+    padding) of every item of a batch, each at a uniform offset drawn from
+    its seed. ``stream`` picks the words of each seed this augment uses; two
+    augments of one batch must differ."""
 
     def __init__(self,
                  crop_size: Union[int, Sequence[int]],
                  padding: Union[int, Sequence[int], None] = None,
                  pad_val: Number = 0,
                  stream: int = 1) -> None:
-        self.crop_size = _pair(crop_size)
-        self.padding = _padding(padding)
+        self.crop_size = ((crop_size, crop_size) if isinstance(
+            crop_size, int) else tuple(crop_size))
+        padding = (padding or 0, ) if not isinstance(
+            padding, Sequence) else tuple(padding)
+        if len(padding) not in (1, 2, 4):
+            raise ValueError(
+                f'BatchRandomCrop: padding={padding!r} is not an int, '
+                '(left/right, top/bottom) or (left, top, right, bottom)')
+        # (left, top, right, bottom)
+        self.padding = padding * (4 // len(padding))
         self.pad_val = pad_val
         self.stream = stream
 
     def offsets(self, seeds: torch.Tensor, height: int,
                 width: int) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Row and column offsets of each crop in the padded images.
-
-        Args:
-            seeds (Tensor): int64 (N, ).
-            height (int): Padded image height.
-            width (int): Padded image width.
-
-        Returns:
-            tuple[Tensor, Tensor]: int64 ``top`` and ``left``, (N, ) each.
-        """
+        """int64 ``top`` and ``left`` (N, ) of each crop in the padded
+        ``height`` x ``width`` images."""
         h, w = self.crop_size
         if height < h or width < w:
             raise ValueError(
@@ -197,7 +119,6 @@ class BatchRandomCrop:
 
     def __call__(self, inputs: torch.Tensor,
                  seeds: torch.Tensor) -> torch.Tensor:
-        """Crop each image of ``inputs`` (N, C, H, W) at its seed's offset."""
         _check_seeds(type(self).__name__, inputs, seeds)
         left, top, right, bottom = self.padding
         if any(self.padding):
@@ -213,14 +134,8 @@ class BatchRandomCrop:
 
 @BATCH_AUGMENTS.register_module()
 class BatchRandomFlip:
-    """``RandomFlip(prob, direction)`` of every item of a batch.
-
-    Args:
-        prob (float): Probability of flipping an item. Defaults to 0.5.
-        direction (str): ``'horizontal'`` (default) or ``'vertical'``.
-        stream (int): Which words of each seed this augment uses. Defaults
-            to 2.
-    """
+    """``RandomFlip(prob, direction)`` of every item of a batch; ``stream``
+    as in :class:`BatchRandomCrop`."""
 
     def __init__(self,
                  prob: float = 0.5,
@@ -243,7 +158,6 @@ class BatchRandomFlip:
 
     def __call__(self, inputs: torch.Tensor,
                  seeds: torch.Tensor) -> torch.Tensor:
-        """Flip the images of ``inputs`` (N, C, H, W) whose seed says so."""
         _check_seeds(type(self).__name__, inputs, seeds)
         dim = -1 if self.direction == 'horizontal' else -2
         flip = self.flips(seeds)[:, None, None, None]
@@ -252,9 +166,3 @@ class BatchRandomFlip:
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(prob={self.prob}, '
                 f'direction={self.direction!r})')
-
-
-__all__ = [
-    'BatchRandomCrop', 'BatchRandomFlip', 'crop_at', 'hash32',
-    'random_words', 'uniform_int'
-]

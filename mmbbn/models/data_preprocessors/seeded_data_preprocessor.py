@@ -10,26 +10,17 @@ from .bbn_data_preprocessor import BBNDataPreprocessor
 class SeededDataPreprocessor(BBNDataPreprocessor):
     """:class:`BBNDataPreprocessor` with per-item seeded batch augments.
 
-    A training batch of the device-resident path
-    (:class:`DeviceResidentDataset`) is ``dict(inputs=uint8 (N, C, H, W),
-    data_samples=[BatchDataSample], seeds=int64 (N, ))`` on the device, or
-    a ``BranchPair`` of two such batches for BBN. In training each augment
-    of ``augments`` (e.g. :class:`BatchRandomCrop`,
-    :class:`BatchRandomFlip`) is applied in order to the images as stored,
-    each item's draw a function of its seed, each half of a pair with its
-    own seeds; then the parent normalises (to RGB, mean, std) as for any
-    batch. Plain CE batches and BBN pairs both go through it.
-
-    Outside training a :class:`BatchDataSample` is split into per-item
-    samples, so the standard ``ValLoop`` and any head's ``predict`` work;
-    ``BatchedValLoop`` passes ``keep_batched=True`` to skip that (the
-    batched evaluation of the fast path).
+    A batch of :class:`DeviceResidentDataset` is ``dict(inputs=uint8
+    (N, C, H, W), data_samples=[BatchDataSample], seeds=int64 (N, ))``, or a
+    ``BranchPair`` of two. In training the ``augments`` apply in order, by
+    each half's own seeds, before the parent normalises. Outside training a
+    ``BatchDataSample`` is split per item for ``ValLoop``, unless
+    ``keep_batched`` (``BatchedValLoop``).
 
     Args:
         augments (list[dict], optional): Seeded batch augments, applied in
-            training only. Defaults to None.
-        **kwargs: Arguments of :class:`ClsDataPreprocessor` (``mean``,
-            ``std``, ``to_rgb``, ``num_classes``, ...).
+            training only.
+        **kwargs: Arguments of :class:`ClsDataPreprocessor`.
     """
 
     def __init__(self, augments: Optional[List[dict]] = None,
@@ -66,24 +57,9 @@ class SeededDataPreprocessor(BBNDataPreprocessor):
                 data: Union[dict, BranchPair],
                 training: bool = False,
                 keep_batched: bool = False) -> dict:
-        """Augment by seeds, then process as :class:`BBNDataPreprocessor`.
-
-        Args:
-            data (dict | BranchPair): A collated batch or pair of batches.
-            training (bool): Whether training-time augments apply.
-            keep_batched (bool): Outside training, keep a
-                ``BatchDataSample`` whole. Defaults to False.
-
-        Returns:
-            dict: ``inputs`` and ``data_samples`` (each a ``BranchPair``
-            when ``data`` is one).
-        """
         if isinstance(data, BranchPair):
             data = BranchPair(*(self._prepare(half, training, keep_batched)
                                 for half in data))
         else:
             data = self._prepare(data, training, keep_batched)
         return super().forward(data, training)
-
-
-__all__ = ['SeededDataPreprocessor']

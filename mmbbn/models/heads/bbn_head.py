@@ -1,5 +1,5 @@
 """BBN's classifier: one linear layer, cumulative mixing of the branches."""
-from typing import List, Optional, Tuple, Union
+from typing import List, Optional, Union
 
 import torch
 from mmpretrain.models.heads import LinearClsHead
@@ -10,19 +10,10 @@ from mmbbn.structures import BranchPair
 
 
 def mix_features(feats: BranchPair, alpha: float) -> torch.Tensor:
-    """BBN's cumulative mixing of the two branch features.
+    """BBN's mixed feature ``2 [alpha f_c, (1 - alpha) f_r]``, (N, 2 d).
 
-    ``2 * [alpha * f_c, (1 - alpha) * f_r]``. The factor 2 is the official
-    code's: at alpha = 0.5 the input equals the inference input
-    ``[f_c, f_r]``, so gradients match a plain model when both samplers pick
-    the same image.
-
-    Args:
-        feats (BranchPair): ``f_c`` and ``f_r``, each of shape (N, d).
-        alpha (float): Weight of the conventional branch, in [0, 1].
-
-    Returns:
-        Tensor: The mixed feature of shape (N, 2 d).
+    The official code's factor 2 makes alpha = 0.5 the inference input
+    ``[f_c, f_r]``.
     """
     return torch.cat((feats.conventional * (2 * alpha),
                       feats.rebalancing * (2 * (1 - alpha))),
@@ -40,44 +31,31 @@ def _targets(data_samples: List[DataSample]) -> torch.Tensor:
 class BBNHead(LinearClsHead):
     """One linear classifier over both branches, mixed by alpha in training.
 
-    Training (``loss``): ``z = FC(2 [alpha f_c, (1 - alpha) f_r])`` and
-    ``L = alpha CE(z, y_c) + (1 - alpha) CE(z, y_r)``; the logged accuracy is
-    ``alpha acc(z, y_c) + (1 - alpha) acc(z, y_r)``, as in the official code.
-    Inference (``predict``, ``forward``): ``z = FC([f_c, f_r])``, i.e. the
-    training formula at alpha = 0.5, on the feature :class:`BBNNeck` builds
-    with :func:`mix_features` (its ``inference_alpha`` weighs the branches
-    for the paper's analysis); this is plain :class:`LinearClsHead`.
-
-    ``alpha`` belongs to :class:`CumulativeAlphaHook`, which sets it before
-    every training iteration from the runner's progress; nothing else
-    writes it. It is not part of the state dict: resuming recomputes it.
+    Training: ``z = FC(2 [alpha f_c, (1 - alpha) f_r])``,
+    ``L = alpha CE(z, y_c) + (1 - alpha) CE(z, y_r)``, accuracy weighted
+    alike, as in the official code; inference is plain
+    :class:`LinearClsHead`. ``alpha`` is written only by
+    :class:`CumulativeAlphaHook`, before every iteration; it is not in the
+    state dict (resuming recomputes it).
 
     Args:
         num_classes (int): Number of classes.
         in_channels (int): Channels of ``[f_c, f_r]`` (twice a branch's).
-        loss (dict): The classification loss of both terms. Defaults to
-            cross-entropy.
-        cal_acc (bool): Log the alpha-weighted training accuracy. Defaults
-            to True (only hard labels).
+        cal_acc (bool): Log the training accuracy (hard labels only).
+            Defaults to True.
         init_cfg (dict, optional): Defaults to None: PyTorch's default
             ``nn.Linear`` initialisation, as in the official code.
-        **kwargs: Other arguments of :class:`LinearClsHead`.
+        **kwargs: Other arguments of :class:`LinearClsHead` (``loss``).
     """
 
     def __init__(self,
                  num_classes: int,
                  in_channels: int,
-                 loss: dict = dict(type='CrossEntropyLoss', loss_weight=1.0),
                  cal_acc: bool = True,
                  init_cfg: Optional[Union[dict, list]] = None,
                  **kwargs) -> None:
-        super().__init__(
-            num_classes=num_classes,
-            in_channels=in_channels,
-            loss=loss,
-            cal_acc=cal_acc,
-            init_cfg=init_cfg,
-            **kwargs)
+        super().__init__(num_classes, in_channels, cal_acc=cal_acc,
+                         init_cfg=init_cfg, **kwargs)
         self._alpha: Optional[float] = None
 
     @property
@@ -92,15 +70,9 @@ class BBNHead(LinearClsHead):
             raise ValueError(f'BBNHead.alpha={value!r} is outside [0, 1]')
         self._alpha = value
 
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata,
-                              strict, missing_keys, unexpected_keys,
-                              error_msgs) -> None:
-        """Refuse classifier weights of another shape, in one line.
-
-        A non-strict load (MMEngine's ``load_from``, ``get_model``, the
-        inferencer) would only warn and keep a random classifier: tests and
-        predictions would then be silently meaningless.
-        """
+    def _load_from_state_dict(self, state_dict, prefix, *args) -> None:
+        # A non-strict load (load_from, get_model, the inferencer) would
+        # only warn and keep a random classifier.
         key = prefix + 'fc.weight'
         if key in state_dict:
             got = tuple(state_dict[key].shape)
@@ -113,39 +85,20 @@ class BBNHead(LinearClsHead):
                     'weights of another label set, use init_cfg=dict('
                     "type='BBNPretrained', checkpoint=...), which keeps the "
                     'classifier fresh')
-        super()._load_from_state_dict(state_dict, prefix, local_metadata,
-                                      strict, missing_keys, unexpected_keys,
-                                      error_msgs)
+        super()._load_from_state_dict(state_dict, prefix, *args)
 
     def mixed_logits(self, feats: BranchPair) -> torch.Tensor:
-        """Training logits ``FC(2 [alpha f_c, (1 - alpha) f_r])``.
-
-        Args:
-            feats (BranchPair): ``f_c`` and ``f_r``, each (N, d).
-
-        Returns:
-            Tensor: Logits of shape (N, num_classes).
-        """
+        """Training logits ``FC(2 [alpha f_c, (1 - alpha) f_r])``."""
         if self._alpha is None:
             raise RuntimeError(
                 'BBNHead.alpha is unset: add CumulativeAlphaHook to '
                 'custom_hooks (it sets alpha before every training step)')
         return self.fc(mix_features(feats, self._alpha))
 
-    def loss(self, feats: Union[BranchPair, Tuple[torch.Tensor]],
-             data_samples: Union[BranchPair, List[DataSample]],
+    def loss(self, feats: BranchPair, data_samples: BranchPair,
              **kwargs) -> dict:
-        """The cumulative mixed loss of a pair of batches.
-
-        Args:
-            feats (BranchPair): Pooled branch features ``f_c`` and ``f_r``.
-            data_samples (BranchPair): The conventional and the re-balanced
-                batch's data samples.
-            **kwargs: Passed to the loss module.
-
-        Returns:
-            dict[str, Tensor]: ``loss`` and, with ``cal_acc``, ``accuracy``.
-        """
+        """The mixed loss of branch features ``f_c``, ``f_r`` and the two
+        batches' data samples; ``**kwargs`` go to the loss module."""
         if not (isinstance(feats, BranchPair)
                 and isinstance(data_samples, BranchPair)):
             raise TypeError(
@@ -170,6 +123,3 @@ class BBNHead(LinearClsHead):
                 losses['accuracy'] = (alpha * hits.conventional +
                                       (1 - alpha) * hits.rebalancing)
         return losses
-
-
-__all__ = ['BBNHead', 'mix_features']

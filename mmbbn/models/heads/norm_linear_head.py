@@ -11,17 +11,14 @@ from mmbbn.registry import MODELS
 
 @MODELS.register_module()
 class NormLinearClsHead(ClsHead):
-    """Logits ``s cos(x, w_j)``: LDAM's normalised linear layer.
+    """Logits ``s cos(x, w_j)``: LDAM's normalised linear layer (no bias).
 
-    Cao et al. (2019) train LDAM on the cosine between the feature and each
-    class's weight vector (no bias) scaled by ``s = 30``. Here the head owns
-    the scale, so its logits (and the softmax scores at test time) are the
-    scaled ones; a loss with a ``scale`` of its own (:class:`LDAMLoss`,
-    whose margins are in cosine units) must agree with it.
-
-    The weight is ``fc.weight`` of shape (C, d), as in
-    :class:`LinearClsHead`; by default each class vector starts as a
-    U(-1, 1) draw scaled to unit length, as in Cao et al.'s code.
+    The head owns the scale ``s`` (Cao et al. use 30), so its logits and
+    test-time scores are the scaled ones; a loss with a ``scale`` of its
+    own (:class:`LDAMLoss`, whose margins are in cosine units) must agree.
+    The weight is ``fc.weight`` (C, d), as in :class:`LinearClsHead`; each
+    class vector starts by default as a U(-1, 1) draw scaled to unit
+    length, as in Cao et al.'s code.
 
     Args:
         num_classes (int): Number of classes.
@@ -64,13 +61,9 @@ class NormLinearClsHead(ClsHead):
         super().init_weights()
 
     def pre_logits(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
-        """The last stage's feature."""
         return feats[-1]
 
     def forward(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
         """``s * normalize(x) @ normalize(W)^T``."""
         x = F.normalize(self.pre_logits(feats), dim=1)
         return self.scale * F.linear(x, F.normalize(self.fc.weight, dim=1))
-
-
-__all__ = ['NormLinearClsHead']

@@ -13,31 +13,22 @@ from ..losses.class_weights import log_class_prior
 
 @MODELS.register_module()
 class PostHocLinearClsHead(LinearClsHead):
-    """:class:`LinearClsHead` with two test-time corrections.
+    """:class:`LinearClsHead` whose ``predict`` corrects the logits.
 
-    Training (``loss``) and ``forward`` are plain :class:`LinearClsHead`;
-    ``predict`` (validation, testing, inferencers) uses
-
-    - **tau-normalisation** (Kang et al. 2020), ``weight_norm_tau > 0``:
-      every class vector becomes ``w_j / ||w_j|| ** tau``; the bias is
-      dropped as in Kang et al.'s code unless ``keep_bias=True``;
-    - **post-hoc logit adjustment** (Menon et al. 2021),
-      ``logit_adjust_tau > 0``: ``z_j - tau log pi_j`` with ``pi`` the
-      training label distribution.
-
-    ``pi`` comes from :class:`ClassCountsHook` (``set_class_counts``) and is
-    kept in the state dict (buffer ``class_counts``) so a checkpoint
-    predicts the same outside a runner (inferencer, ``get_model``).
+    ``weight_norm_tau > 0``: tau-normalisation (Kang et al. 2020), class
+    vectors ``w_j / ||w_j|| ** tau``, the bias dropped as in their code
+    unless ``keep_bias``. ``logit_adjust_tau > 0``: post-hoc logit
+    adjustment (Menon et al. 2021), ``z_j - tau log pi_j``. The prior
+    ``pi`` comes from :class:`ClassCountsHook` and is kept in the state
+    dict (buffer ``class_counts``), so a checkpoint predicts the same
+    outside a runner.
 
     Args:
         num_classes (int): Number of classes.
         in_channels (int): Feature size.
-        logit_adjust_tau (float): Post-hoc adjustment strength, >= 0.
-            Defaults to 0 (off).
-        weight_norm_tau (float): tau-normalisation power, >= 0. Defaults
-            to 0 (off).
+        logit_adjust_tau (float): >= 0. Defaults to 0 (off).
+        weight_norm_tau (float): >= 0. Defaults to 0 (off).
         keep_bias (bool): Keep the bias under tau-normalisation.
-            Defaults to False.
         **kwargs: Other arguments of :class:`LinearClsHead`.
     """
 
@@ -63,11 +54,7 @@ class PostHocLinearClsHead(LinearClsHead):
                              torch.zeros(num_classes, dtype=torch.long))
 
     def set_class_counts(self, counts) -> None:
-        """Set the training images per class (the prior ``pi``).
-
-        Args:
-            counts (array-like): ``N_i`` of every class.
-        """
+        """Set the training images per class (the prior ``pi``)."""
         counts = np.asarray(counts)
         if counts.shape != (self.num_classes, ) or (counts < 0).any():
             raise ValueError(
@@ -76,14 +63,7 @@ class PostHocLinearClsHead(LinearClsHead):
         self.class_counts.copy_(torch.from_numpy(counts.astype(np.int64)))
 
     def adjusted_logits(self, x: torch.Tensor) -> torch.Tensor:
-        """Test-time logits of pooled features ``x``.
-
-        Args:
-            x (Tensor): Features of shape (N, d).
-
-        Returns:
-            Tensor: Logits of shape (N, C).
-        """
+        """Test-time logits (N, C) of pooled features ``x`` (N, d)."""
         if self.weight_norm_tau:
             weight = self.fc.weight
             norm = weight.norm(dim=1, keepdim=True).clamp_min(1e-12)
@@ -110,6 +90,3 @@ class PostHocLinearClsHead(LinearClsHead):
         """Predictions from the adjusted logits."""
         logits = self.adjusted_logits(self.pre_logits(feats))
         return self._get_predictions(logits, data_samples)
-
-
-__all__ = ['PostHocLinearClsHead']

@@ -4,7 +4,9 @@ from typing import Optional
 import numpy as np
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
+from mmbbn.registry import MODELS
 from .class_weights import check_beta, check_weighting, class_weights
 
 NORMALIZATIONS = ('batch', 'weights')
@@ -13,21 +15,15 @@ NORMALIZATIONS = ('batch', 'weights')
 class ClassCountLoss(nn.Module):
     """A classification loss that knows the training-class counts.
 
-    The counts are never typed into a config: :class:`ClassCountsHook`
-    reads them from the training set of the same config and calls
-    :meth:`set_class_counts` before training (and before testing); they
-    are not part of the state dict, so a resumed run derives them again.
-
-    Subclasses give the loss of every sample (:meth:`sample_loss`); this
-    class applies the class weights ``w_{y_n}`` (``weighting``) and the
-    reduction. With class weights, ``normalize`` picks the denominator of
-    the mean: ``'weights'`` divides by ``sum_n w_{y_n}`` (PyTorch's
-    ``F.cross_entropy(weight=...)``, used by Cao et al.'s CE-DRW and
-    LDAM-DRW code); ``'batch'`` divides by the batch size (Cui et al.'s
-    class-balanced losses). Without weights both are the plain mean.
-
-    :class:`DeferredReweightingHook` switches the weights off before its
-    switch epoch and on from it (:meth:`set_reweighting`).
+    :class:`ClassCountsHook` sets the counts (:meth:`set_class_counts`)
+    before training and testing; they are not in the state dict.
+    :class:`DeferredReweightingHook` switches the class weights
+    (:meth:`set_reweighting`). A subclass gives the per-sample loss
+    (:meth:`sample_loss`, cross-entropy by default) and any per-class logit
+    offsets (:meth:`class_offsets`); this class applies the weights
+    ``w_{y_n}`` and the reduction, whose mean divides by ``sum_n w_{y_n}``
+    (``normalize='weights'``, as ``F.cross_entropy(weight=...)`` in Cao et
+    al.'s code) or by the batch size (``'batch'``, Cui et al.).
 
     Args:
         weighting (str): ``'none'``, ``'inverse'`` (RW) or
@@ -40,6 +36,8 @@ class ClassCountLoss(nn.Module):
 
     #: Whether the loss needs counts even without class weights.
     uses_counts = False
+    #: Subclass arguments shown by ``repr``.
+    repr_keys = ()
 
     def __init__(self,
                  weighting: str = 'none',
@@ -61,8 +59,8 @@ class ClassCountLoss(nn.Module):
         self.reduction = reduction
         self.loss_weight = loss_weight
         self.reweighting = True
-        self.register_buffer('class_counts', None, persistent=False)
-        self.register_buffer('class_weight', None, persistent=False)
+        for buffer in ('class_counts', 'class_weight', 'class_offset'):
+            self.register_buffer(buffer, None, persistent=False)
 
     @property
     def uses_class_weights(self) -> bool:
@@ -75,52 +73,32 @@ class ClassCountLoss(nn.Module):
         return self.uses_counts or self.uses_class_weights
 
     def set_class_counts(self, counts) -> None:
-        """Set the training images per class and everything derived.
-
-        Args:
-            counts (array-like): ``N_i`` of every class.
-        """
+        """Set ``N_i`` of every class and everything derived from it."""
         counts = np.asarray(counts)
         if counts.ndim != 1 or counts.dtype.kind not in 'iu' or (
                 counts < 0).any():
             raise ValueError(f'{type(self).__name__}: class counts must be '
                              'non-negative integers, one per class')
-        self.class_counts = torch.from_numpy(counts.astype(np.int64))
+        counts = counts.astype(np.int64)
+        self.class_counts = torch.from_numpy(counts)
         self.class_weight = torch.from_numpy(
             class_weights(counts, self.weighting, self.beta)).float()
-        self.counts_changed(counts.astype(np.int64))
+        offsets = self.class_offsets(counts)
+        if offsets is not None:
+            self.class_offset = torch.from_numpy(offsets).float()
 
-    def counts_changed(self, counts: np.ndarray) -> None:
-        """Derive the subclass's count-dependent tensors.
-
-        Args:
-            counts (np.ndarray): ``N_i`` of every class.
-        """
+    def class_offsets(self, counts: np.ndarray) -> Optional[np.ndarray]:
+        """The subclass's per-class logit offsets (``class_offset``)."""
+        return None
 
     def set_reweighting(self, enabled: bool) -> None:
-        """Switch the class weights on or off (deferred re-weighting).
-
-        Args:
-            enabled (bool): Apply ``w_{y_n}`` from now on.
-        """
+        """Apply the class weights ``w_{y_n}`` from now on, or not."""
         self.reweighting = bool(enabled)
 
     def sample_loss(self, cls_score: torch.Tensor,
                     label: torch.Tensor) -> torch.Tensor:
-        """The unweighted loss of every sample.
-
-        Args:
-            cls_score (Tensor): Logits of shape (N, C).
-            label (Tensor): Classes of shape (N, ).
-
-        Returns:
-            Tensor: Losses of shape (N, ).
-        """
-        raise NotImplementedError
-
-    def count_tensor(self, name: str, like: torch.Tensor) -> torch.Tensor:
-        """A count-derived buffer on the device and dtype of ``like``."""
-        return getattr(self, name).to(like)
+        """The unweighted (N, ) loss of logits (N, C) and labels (N, )."""
+        return F.cross_entropy(cls_score, label, reduction='none')
 
     def _check(self, cls_score: torch.Tensor, label: torch.Tensor) -> None:
         name = type(self).__name__
@@ -146,25 +124,15 @@ class ClassCountLoss(nn.Module):
                 avg_factor: Optional[float] = None,
                 reduction_override: Optional[str] = None,
                 **kwargs) -> torch.Tensor:
-        """The (weighted, reduced) loss of a batch.
-
-        Args:
-            cls_score (Tensor): Logits of shape (N, C).
-            label (Tensor): Classes of shape (N, ).
-            weight (Tensor, optional): Per-sample weights of shape (N, ).
-            avg_factor (float, optional): Denominator of the mean with
-                ``normalize='batch'`` (MMPretrain's heads pass N).
-            reduction_override (str, optional): Overrides ``reduction``.
-
-        Returns:
-            Tensor: The loss.
-        """
+        """The loss of logits (N, C) and labels (N, ), times the optional
+        per-sample ``weight`` (N, ); ``avg_factor`` is the denominator of the
+        ``'batch'`` mean (MMPretrain's heads pass N)."""
         reduction = reduction_override or self.reduction
         self._check(cls_score, label)
         loss = self.sample_loss(cls_score, label)
         total = None
         if self.uses_class_weights and self.reweighting:
-            total = self.count_tensor('class_weight', loss)[label]
+            total = self.class_weight.to(loss)[label]
         if weight is not None:
             weight = weight.to(loss)
             total = weight if total is None else total * weight
@@ -182,8 +150,16 @@ class ClassCountLoss(nn.Module):
         return self.loss_weight * out
 
     def extra_repr(self) -> str:
-        return (f'weighting={self.weighting!r}, beta={self.beta}, '
-                f'normalize={self.normalize!r}')
+        keys = self.repr_keys + ('weighting', 'beta', 'normalize')
+        return ', '.join(f'{k}={getattr(self, k)!r}' for k in keys)
 
 
-__all__ = ['ClassCountLoss', 'NORMALIZATIONS']
+@MODELS.register_module()
+class ReweightedCrossEntropyLoss(ClassCountLoss):
+    """``w_y CE(z, y)``: RW (``weighting='inverse'``), CB
+    (``'effective_number'``, the default), CE-DRW with
+    :class:`DeferredReweightingHook`; arguments of :class:`ClassCountLoss`.
+    """
+
+    def __init__(self, weighting: str = 'effective_number', **kwargs) -> None:
+        super().__init__(weighting=weighting, **kwargs)

@@ -6,15 +6,7 @@ WEIGHTINGS = ('none', 'inverse', 'effective_number')
 
 
 def check_beta(beta: float, owner: str) -> float:
-    """Check the effective-number hyper-parameter.
-
-    Args:
-        beta (float): Must lie in the open interval (0, 1).
-        owner (str): Who asks, for the message.
-
-    Returns:
-        float: ``beta``.
-    """
+    """``beta`` as a float if it lies in (0, 1); ``owner`` names who asks."""
     if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not (
             0.0 < beta < 1.0):
         raise ValueError(f'{owner}: beta={beta!r} is not in (0, 1)')
@@ -22,15 +14,7 @@ def check_beta(beta: float, owner: str) -> float:
 
 
 def check_weighting(weighting: str, owner: str) -> str:
-    """Check a class-weighting name.
-
-    Args:
-        weighting (str): One of :data:`WEIGHTINGS`.
-        owner (str): Who asks, for the message.
-
-    Returns:
-        str: ``weighting``.
-    """
+    """``weighting`` if it is one of :data:`WEIGHTINGS`."""
     if weighting not in WEIGHTINGS:
         raise ValueError(f'{owner}: weighting={weighting!r} is not one of '
                          f'{", ".join(WEIGHTINGS)}')
@@ -38,25 +22,12 @@ def check_weighting(weighting: str, owner: str) -> str:
 
 
 def class_weights(counts, weighting: str, beta: float = 0.9999) -> np.ndarray:
-    """Class weights of re-weighting methods, normalised to mean 1.
+    """Class weights of re-weighting methods, float64 (C, ).
 
-    - ``'none'``: ``w_i = 1``.
-    - ``'inverse'`` (RW): ``w_i ∝ 1 / N_i``.
-    - ``'effective_number'`` (CB, Cui et al. 2019):
-      ``w_i ∝ (1 - beta) / (1 - beta ** N_i)``, the inverse of the
-      effective number of samples ``(1 - beta ** N_i) / (1 - beta)``.
-
-    The weights of the classes that have images are scaled to sum to their
-    number (``C`` when every class has images, as in Cui et al.); a class
-    without training images gets weight 0 (it is never a target).
-
-    Args:
-        counts (array-like): Training images per class, ``N_i``.
-        weighting (str): One of :data:`WEIGHTINGS`.
-        beta (float): The effective-number parameter, in (0, 1).
-
-    Returns:
-        np.ndarray: float64 weights of shape (C, ).
+    ``'none'``: 1; ``'inverse'`` (RW): ``1 / N_i``; ``'effective_number'``
+    (CB, Cui et al. 2019): ``(1 - beta) / (1 - beta ** N_i)``. The weights
+    of the classes that have images sum to their number (``C``, as in Cui
+    et al.); a class without training images gets 0 (it is never a target).
     """
     check_weighting(weighting, 'class_weights')
     counts = np.asarray(counts, dtype=np.float64)
@@ -77,53 +48,20 @@ def class_weights(counts, weighting: str, beta: float = 0.9999) -> np.ndarray:
 
 
 def log_class_counts(counts) -> np.ndarray:
-    """``log N_i``, counting a class without training images as one image.
-
-    The logit offsets of Balanced Softmax, logit adjustment and LDAM
-    margins stay finite that way; such a class is never a training target.
-
-    Args:
-        counts (array-like): Training images per class.
-
-    Returns:
-        np.ndarray: float64 ``log max(N_i, 1)``.
-    """
+    """float64 ``log max(N_i, 1)``: a class without training images counts
+    as one image, so the logit offsets and margins stay finite."""
     counts = np.asarray(counts, dtype=np.float64)
     return np.log(np.maximum(counts, 1.0))
 
 
 def log_class_prior(counts) -> np.ndarray:
-    """``log pi_i`` of the training label distribution ``pi_i = N_i / N``.
-
-    Args:
-        counts (array-like): Training images per class (a class without
-            images counts as one, see :func:`log_class_counts`).
-
-    Returns:
-        np.ndarray: float64 log-priors.
-    """
+    """``log pi_i`` of the training label distribution ``pi_i = N_i / N``."""
     log_n = log_class_counts(counts)
     return log_n - np.log(np.exp(log_n).sum())
 
 
 def ldam_margins(counts, max_margin: float) -> np.ndarray:
-    """LDAM's class margins (Cao et al. 2019): ``m_i ∝ N_i ** (-1/4)``.
-
-    Scaled so the largest margin (the rarest class) is ``max_margin``.
-
-    Args:
-        counts (array-like): Training images per class (a class without
-            images counts as one).
-        max_margin (float): The margin of the rarest class.
-
-    Returns:
-        np.ndarray: float64 margins.
-    """
+    """LDAM's margins (Cao et al. 2019), ``m_i ∝ N_i ** (-1/4)``, the
+    largest (the rarest class's) ``max_margin``."""
     raw = np.exp(-0.25 * log_class_counts(counts))
     return raw * (max_margin / raw.max())
-
-
-__all__ = [
-    'WEIGHTINGS', 'check_beta', 'check_weighting', 'class_weights',
-    'ldam_margins', 'log_class_counts', 'log_class_prior'
-]

@@ -1,100 +1,99 @@
-"""Losses that shift the logits by the training label distribution."""
+"""Cross-entropy of logits shifted by amounts derived from class counts."""
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from mmbbn.registry import MODELS
 from .class_count_loss import ClassCountLoss
-from .class_weights import log_class_counts, log_class_prior
+from .class_weights import ldam_margins, log_class_counts, log_class_prior
 
 
 @MODELS.register_module()
 class LogitAdjustedLoss(ClassCountLoss):
-    """Menon et al. (ICLR 2021): ``CE(z + tau log pi, y)``.
-
-    ``pi_i = N_i / N`` is the training label distribution. The model's own
-    logits ``z`` then estimate the balanced posterior, so predictions need
-    no change at test time. A class without training images counts as one
-    image (finite offsets).
+    """Menon et al. (ICLR 2021): ``CE(z + tau log pi, y)``, ``pi`` the
+    training label distribution; predictions need no change.
 
     Args:
         tau (float): Strength of the adjustment. Defaults to 1.0.
-        weighting (str): Class weights on top (default ``'none'``).
-        beta (float): The effective-number parameter.
-        normalize (str): ``'weights'`` (default) or ``'batch'``.
-        reduction (str): ``'mean'``, ``'sum'`` or ``'none'``.
-        loss_weight (float): Factor of the loss.
+        **kwargs: Arguments of :class:`ClassCountLoss`.
     """
 
     uses_counts = True
+    repr_keys = ('tau', )
 
-    def __init__(self,
-                 tau: float = 1.0,
-                 weighting: str = 'none',
-                 beta: float = 0.9999,
-                 normalize: str = 'weights',
-                 reduction: str = 'mean',
-                 loss_weight: float = 1.0) -> None:
-        super().__init__(weighting, beta, normalize, reduction, loss_weight)
+    def __init__(self, tau: float = 1.0, **kwargs) -> None:
+        super().__init__(**kwargs)
         self.tau = float(tau)
-        self.register_buffer('logit_offset', None, persistent=False)
 
-    def offsets(self, counts: np.ndarray) -> np.ndarray:
-        """The per-class logit offsets added in training.
-
-        Args:
-            counts (np.ndarray): ``N_i``.
-
-        Returns:
-            np.ndarray: ``tau log pi_i``.
-        """
+    def class_offsets(self, counts: np.ndarray) -> np.ndarray:
+        """``tau log pi_i``."""
         return self.tau * log_class_prior(counts)
-
-    def counts_changed(self, counts: np.ndarray) -> None:
-        """Compute the logit offsets."""
-        self.logit_offset = torch.from_numpy(self.offsets(counts)).float()
 
     def sample_loss(self, cls_score: torch.Tensor,
                     label: torch.Tensor) -> torch.Tensor:
-        """CE of the shifted logits."""
-        shifted = cls_score + self.count_tensor('logit_offset', cls_score)
-        return F.cross_entropy(shifted, label, reduction='none')
-
-    def extra_repr(self) -> str:
-        return f'tau={self.tau}, ' + super().extra_repr()
+        return super().sample_loss(cls_score + self.class_offset.to(cls_score),
+                                   label)
 
 
 @MODELS.register_module()
 class BalancedSoftmaxLoss(LogitAdjustedLoss):
-    """Ren et al. (NeurIPS 2020): ``CE(z + log N, y)``.
-
-    The softmax of ``z + log N_i`` is ``N_i e^{z_i} / sum_j N_j e^{z_j}``.
-    It equals :class:`LogitAdjustedLoss` with ``tau = 1`` (``log N_i`` and
-    ``log pi_i`` differ by a constant, which softmax ignores).
+    """Ren et al. (NeurIPS 2020): ``CE(z + log N, y)``, i.e.
+    :class:`LogitAdjustedLoss` at ``tau = 1`` (``log N_i`` and ``log pi_i``
+    differ by a constant, which softmax ignores).
 
     Args:
-        weighting (str): Class weights on top (default ``'none'``).
-        beta (float): The effective-number parameter.
-        normalize (str): ``'weights'`` (default) or ``'batch'``.
-        reduction (str): ``'mean'``, ``'sum'`` or ``'none'``.
-        loss_weight (float): Factor of the loss.
+        **kwargs: Arguments of :class:`ClassCountLoss`.
     """
 
-    def __init__(self,
-                 weighting: str = 'none',
-                 beta: float = 0.9999,
-                 normalize: str = 'weights',
-                 reduction: str = 'mean',
-                 loss_weight: float = 1.0) -> None:
-        super().__init__(1.0, weighting, beta, normalize, reduction,
-                         loss_weight)
+    repr_keys = ()
 
-    def offsets(self, counts: np.ndarray) -> np.ndarray:
+    def __init__(self, **kwargs) -> None:
+        super().__init__(1.0, **kwargs)
+
+    def class_offsets(self, counts: np.ndarray) -> np.ndarray:
         """``log N_i``."""
         return log_class_counts(counts)
 
-    def extra_repr(self) -> str:
-        return ClassCountLoss.extra_repr(self)
 
+@MODELS.register_module()
+class LDAMLoss(ClassCountLoss):
+    """LDAM (Cao et al. 2019): ``CE(s (cos - m_y e_y), y)``.
 
-__all__ = ['BalancedSoftmaxLoss', 'LogitAdjustedLoss']
+    The logits are :class:`NormLinearClsHead`'s ``s cos`` (the head checks
+    that ``scale`` agrees), so the margin is taken off as ``s m_y``.
+    LDAM-DRW adds :class:`DeferredReweightingHook` and
+    ``weighting='effective_number'``.
+
+    Args:
+        max_margin (float): Margin of the rarest class, in cosine units.
+            Defaults to 0.5.
+        scale (float): ``s`` of the head's logits. Defaults to 30.
+        **kwargs: Arguments of :class:`ClassCountLoss`.
+    """
+
+    uses_counts = True
+    repr_keys = ('max_margin', 'scale')
+
+    def __init__(self,
+                 max_margin: float = 0.5,
+                 scale: float = 30.0,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        if not max_margin > 0:
+            raise ValueError(
+                f'LDAMLoss: max_margin={max_margin!r} is not positive')
+        if not scale > 0:
+            raise ValueError(f'LDAMLoss: scale={scale!r} is not positive')
+        self.max_margin = float(max_margin)
+        self.scale = float(scale)
+
+    def class_offsets(self, counts: np.ndarray) -> np.ndarray:
+        """The margins ``m_i``."""
+        return ldam_margins(counts, self.max_margin)
+
+    def sample_loss(self, cls_score: torch.Tensor,
+                    label: torch.Tensor) -> torch.Tensor:
+        margin = self.class_offset.to(cls_score)[label] * self.scale
+        shifted = cls_score - F.one_hot(
+            label, cls_score.size(1)).to(cls_score) * margin[:, None]
+        return super().sample_loss(shifted, label)

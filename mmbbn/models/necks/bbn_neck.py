@@ -11,41 +11,27 @@ from mmbbn.structures import BranchPair
 from ..backbones.trunk_split import LastBlock, check_tensor, checkpoint_name
 from ..heads.bbn_head import mix_features
 
-BRANCHES = ('conventional', 'rebalancing')
-
 
 @MODELS.register_module()
 class BBNNeck(BaseModule):
     """The conventional and re-balancing branches of BBN.
 
-    Each branch is its own copy of the block the backbone held out of its
-    trunk (:class:`LastBlock`; ``BBNClassifier`` passes it), followed by
-    what the plain backbone does after that block (``pool``: global average
-    pooling, or final norm and class token, ...; shared, it has no weights
-    of the plain network twice). So ``f_c = pool(block_c(x_c))`` and
-    ``f_r = pool(block_r(x_r))``.
+    ``f_c = pool(block_c(x_c))``, ``f_r = pool(block_r(x_r))``: each block
+    a copy of the backbone's held-out :class:`LastBlock`, ``pool`` shared.
+    Inference runs both on one trunk output and returns
+    ``mix_features([f_c, f_r], inference_alpha)``: BBN's ``[f_c, f_r]`` at
+    0.5, one branch alone at 1 or 0 (the paper's analysis).
 
-    Inference runs both branches on the same trunk output and returns
-    ``mix_features([f_c, f_r], inference_alpha)``, the classifier input
-    ``2 [a f_c, (1 - a) f_r]``: at the default ``a = 0.5`` BBN's test-time
-    ``[f_c, f_r]``; ``a = 1`` evaluates the conventional branch alone,
-    ``a = 0`` the re-balancing branch alone (the paper's analysis; e.g.
-    ``tools/test.py CONFIG CKPT --cfg-options model.neck.inference_alpha=1``).
-
-    Loading: initialised on its own (``init_cfg=dict(type='Pretrained',
-    checkpoint=...)``, which ``BBNClassifier`` derives from the backbone's
-    ``Pretrained``), a load-state-dict pre-hook takes each branch from the
-    checkpoint's own branches (``neck.*``, a BBN checkpoint) or else from
-    the plain network's last block (``backbone.layer4.2.*``, or
-    ``layer4.2.*`` in torchvision's layout), and the pool's norm from the
-    plain network's (``backbone.ln1.*``); it logs one line of what came
-    from where and fails in one line on a missing or misshapen tensor.
+    Initialised on its own from a ``Pretrained``, it takes the branches
+    from the checkpoint's (``neck.*``) or else from the plain network's
+    last block (``backbone.layer4.2.*`` or torchvision's ``layer4.2.*``),
+    logs one line of what came from where and fails in one line on a
+    missing or misshapen tensor.
 
     Args:
         last_block (LastBlock): What the backbone held out.
-        inference_alpha (float): The weight ``a`` of the conventional
-            branch at inference, in [0, 1]. Defaults to 0.5 (the paper's
-            unweighted ``FC([f_c, f_r])``).
+        inference_alpha (float): Weight of the conventional branch at
+            inference, in [0, 1]. Defaults to 0.5.
         init_cfg (dict, optional): MMEngine initialisation config.
     """
 
@@ -77,16 +63,10 @@ class BBNNeck(BaseModule):
         return 2 * self.branch_channels
 
     def source_key(self, key: str) -> Optional[str]:
-        """A neck key's name in the plain backbone.
-
-        Args:
-            key (str): e.g. ``'rebalancing.conv1.weight'``,
-                ``'pool.ln1.bias'``.
-
-        Returns:
-            str | None: e.g. ``'layer4.2.conv1.weight'``, ``'ln1.bias'``.
-        """
-        for branch in BRANCHES:
+        """A neck key's name in the plain backbone, e.g.
+        ``'rebalancing.conv1.weight'`` -> ``'layer4.2.conv1.weight'``,
+        ``'pool.ln1.bias'`` -> ``'ln1.bias'``; None if it has none."""
+        for branch in ('conventional', 'rebalancing'):
             head = f'{branch}.{self.block_key}'
             if key.startswith(head):
                 return f'{self.block_name}.{key[len(head):]}'
@@ -95,15 +75,7 @@ class BBNNeck(BaseModule):
         return None
 
     def branch_features(self, maps: BranchPair) -> BranchPair:
-        """Run each branch on its own trunk output.
-
-        Args:
-            maps (BranchPair): Trunk outputs for the conventional and the
-                re-balancing branch.
-
-        Returns:
-            BranchPair: Features ``f_c`` and ``f_r``, each (N, d).
-        """
+        """Features ``f_c``, ``f_r`` (N, d), each branch on its own map."""
         return BranchPair(
             conventional=self.pool(self.conventional(
                 maps.conventional)).flatten(1),
@@ -112,25 +84,15 @@ class BBNNeck(BaseModule):
 
     def forward(self,
                 inputs: Tuple[torch.Tensor, ...]) -> Tuple[torch.Tensor]:
-        """Both branches on the same image: the inference path.
-
-        Args:
-            inputs (tuple[Tensor]): Backbone outputs; the last is the trunk's.
-
-        Returns:
-            tuple[Tensor]: ``2 [a f_c, (1 - a) f_r]`` of shape (N, 2 d),
-            ``a = inference_alpha``.
-        """
+        """Both branches on the trunk's (last) output: ``(2 [a f_c,
+        (1 - a) f_r], )`` with ``a = inference_alpha``."""
         x = inputs[-1]
         feats = self.branch_features(BranchPair(x, x))
         return (mix_features(feats, self.inference_alpha), )
 
     def _load_branches(self, state_dict: dict, prefix: str, *args) -> None:
-        """Load-state-dict pre-hook: the branches of a plain checkpoint.
-
-        Acts only when the neck is the root of the load (initialised on its
-        own); in a whole-model load its keys are already ``neck.*``.
-        """
+        """Pre-hook: the branches of a checkpoint, when the neck is the root
+        of the load (in a whole-model load its keys are already right)."""
         if prefix:
             return
         source, own = checkpoint_name(self), self.state_dict()
@@ -179,6 +141,3 @@ class BBNNeck(BaseModule):
             f'BBNNeck: from {source}: neck.conventional and neck.rebalancing '
             f'<- {origin} ({len(loaded) - len(pool)} tensors){pool_origin}',
             logger='current')
-
-
-__all__ = ['BBNNeck']

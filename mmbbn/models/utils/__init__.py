@@ -1,3 +1,0 @@
-"""Model utilities."""
-
-__all__ = []
