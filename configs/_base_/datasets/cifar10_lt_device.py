@@ -34,7 +34,7 @@ device_loader = dict(
 # The device-resident set resolves the draws of SeededSampler (the indices
 # of MMEngine's DefaultSampler, each with its augmentation seed).
 # The device-resident set takes the held set's place inside the training
-# wrapper (SeededDataset here, DualSampleDataset in BBN configs), so a
+# wrapper (SeededDataset here, the pair wrapper in BBN configs), so a
 # leaf's train_dataloader.dataset.dataset.* fields reach it on both paths.
 train_dataloader = dict(
     dataset=dict(dataset=train_dataset),
