@@ -1,5 +1,4 @@
-"""Models: backbones, the BBN neck, heads, classifier, preprocessor and
-the losses of the long-tailed baselines."""
+"""Models: backbones, BBN neck, heads, classifier, preprocessors, losses."""
 from .backbones import (BBNResNet, CifarBasicBlock, CifarResNet, LastBlock,
                         count_parameters, hold_out_last_block,
                         register_split, supported_backbones)

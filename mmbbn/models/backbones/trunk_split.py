@@ -1,9 +1,4 @@
-"""Split a backbone into BBN's shared trunk and its held-out last block.
-
-BBN's two branches share every weight but the last block (Zhou et al.,
-CVPR 2020). A split function per backbone class removes that block in
-place, so the backbone's ``forward`` is the trunk, and returns it.
-"""
+"""Split a backbone into BBN's shared trunk and its held-out last block."""
 import copy
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
@@ -19,10 +14,9 @@ from mmpretrain.models.backbones import (ConvNeXt, DeiT3,
 
 
 class LastBlock(NamedTuple):
-    """What a backbone held out for BBN's branches: the ``block`` (each
-    branch copies it), its ``name`` in the plain backbone (``'layer4.2'``),
-    the ``pool`` after it (final norm, pooling or class token; submodules
-    keep their plain names), the feature size ``out_channels`` and the
+    """A backbone's held-out ``block`` (each branch copies it), its ``name``
+    in the plain backbone (``'layer4.2'``), the ``pool`` after it (modules
+    under their plain names), the feature size ``out_channels`` and the
     prefix ``block_key`` of the plain block's weights in ``block``."""
 
     block: nn.Module
@@ -42,13 +36,11 @@ _SPLITS: Dict[type, Callable[[nn.Module], LastBlock]] = {}
 
 
 def register_split(*classes: type) -> Callable:
-    """Decorate ``fn(backbone) -> LastBlock`` as the split of ``classes``
+    """Register ``fn(backbone) -> LastBlock`` as the split of ``classes``
     (exact types: a subclass may build its stages differently)."""
-
     def register(fn: Callable[[nn.Module], LastBlock]) -> Callable:
         _SPLITS.update(dict.fromkeys(classes, fn))
         return fn
-
     return register
 
 
@@ -58,13 +50,9 @@ def supported_backbones() -> List[str]:
 
 
 def hold_out_last_block(backbone: nn.Module) -> LastBlock:
-    """Split ``backbone`` in place; idempotent.
-
-    The result is also ``backbone.last_block`` (a plain attribute: its
-    modules belong to the neck). The trunk, loaded on its own from its
-    ``init_cfg``, drops the held-out weights and fails in one line on
-    another architecture, where MMEngine's ``Pretrained`` would only warn.
-    """
+    """Split ``backbone`` in place (idempotent), kept as ``.last_block``;
+    loaded on its own, the trunk drops the held-out weights and fails in
+    one line on another architecture (``Pretrained`` would only warn)."""
     held = getattr(backbone, 'last_block', None)
     if isinstance(held, LastBlock):
         return held
@@ -106,50 +94,48 @@ def check_tensor(owner: str, source: str, key: str, got: torch.Tensor,
 
 def trunk_pre_hook(module: nn.Module, state_dict: dict, prefix: str,
                    *args) -> None:
-    """Pre-hook of a split backbone loaded on its own (not a whole-model
-    load); keys outside its modules (torchvision's ``fc``) are MMEngine's
-    to report."""
-    if prefix:
+    """Check a split backbone's own load (keys outside its modules, as
+    torchvision's ``fc``, are MMEngine's to report)."""
+    if prefix:  # a whole-model load
         return
     owner = f'BBN trunk {type(module).__name__}'
-    cfg = pretrained_cfg(module.init_cfg) or {}
-    source, ckpt_prefix = checkpoint_name(module), cfg.get('prefix') or ''
+    source = checkpoint_name(module)
+    head = (pretrained_cfg(module.init_cfg) or {}).get('prefix') or ''
     for key in module.last_block.plain_keys():
         state_dict.pop(key, None)
     own = module.state_dict()
     for key, value in state_dict.items():
         if key in own:
-            check_tensor(owner, source, ckpt_prefix + key, value,
-                         f'backbone.{key}', own[key])
+            check_tensor(owner, source, head + key, value, f'backbone.{key}',
+                         own[key])
         elif key.split('.')[0] in module._modules:
             raise ValueError(
-                f'{owner}: {source} has {ckpt_prefix}{key}, which this '
-                'trunk does not have (weights of another architecture or '
-                'depth?)')
+                f'{owner}: {source} has {head}{key}, which this trunk does '
+                'not have (weights of another architecture or depth?)')
     for key, _ in module.named_parameters():
         if key not in state_dict:
             raise ValueError(
-                f'{owner}: {source} has no {ckpt_prefix}{key} (weights of '
-                'another architecture or depth?)')
+                f'{owner}: {source} has no {head}{key} (weights of another '
+                'architecture or depth?)')
 
 
 def _pop_last(backbone: nn.Module, stage: nn.Module, where: str,
               last: int) -> Tuple[nn.Module, str]:
     """Check the trunk outputs stage ``last``; pop the last block of it."""
+    name = type(backbone).__name__
     if last not in backbone.out_indices:
         raise ValueError(
-            f'BBN cannot split {type(backbone).__name__} with out_indices='
+            f'BBN cannot split {name} with out_indices='
             f'{tuple(backbone.out_indices)}: they must include the last '
             f'stage ({last}), which the branches continue')
     if len(stage) < 2:
         raise ValueError(
-            f'BBN cannot split {type(backbone).__name__}: its last stage '
-            f'({where}) has a single block, and BBN holds out the last of '
-            'two or more (the trunk keeps the others)')
-    index = len(stage) - 1
-    block = stage[index]
-    del stage[index]
-    return block, f'{where}.{index}'
+            f'BBN cannot split {name}: its last stage ({where}) has a single '
+            'block, and BBN holds out the last of two or more (the trunk '
+            'keeps the others)')
+    block = stage[-1]
+    del stage[-1]
+    return block, f'{where}.{len(stage)}'
 
 
 def _init_like(block: nn.Module, backbone: nn.Module, *extra: dict) -> None:
@@ -169,8 +155,7 @@ def split_res_layers(backbone: nn.Module) -> LastBlock:
     layer = backbone.res_layers[-1]
     block, name = _pop_last(backbone, getattr(backbone, layer), layer,
                             len(backbone.res_layers) - 1)
-    # ResNet's init_weights, which zeroes the last norm with
-    # zero_init_residual, no longer sees the block.
+    # ResNet's zero_init_residual no longer sees the block.
     zero = []
     if getattr(backbone, 'zero_init_residual', False):
         last_norm = getattr(block, 'norm3_name', None) or block.norm2_name
@@ -182,9 +167,8 @@ def split_res_layers(backbone: nn.Module) -> LastBlock:
 
 
 class NormPool(nn.Module):
-    """ConvNeXt's or Swin's final ``norm`` (kept under its backbone
-    ``name``) and GAP; ``gap_first`` is ConvNeXt's option, ``channels_last``
-    Swin's norm on (N, H, W, C)."""
+    """The final norm ``name`` of ConvNeXt (``gap_first``: its option) or
+    Swin (``channels_last``), and GAP."""
 
     def __init__(self, norm: nn.Module, name: str, gap_first: bool = False,
                  channels_last: bool = False) -> None:
@@ -217,8 +201,8 @@ class SwinBlockOnMap(BaseModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n, c, h, w = x.shape
-        tokens = x.permute(0, 2, 3, 1).reshape(n, h * w, c)
-        tokens = self.block(tokens, (h, w))
+        tokens = self.block(x.permute(0, 2, 3, 1).reshape(n, h * w, c),
+                            (h, w))
         return tokens.view(n, h, w, c).permute(0, 3, 1, 2)
 
 
@@ -227,9 +211,9 @@ def split_stages(backbone: nn.Module) -> LastBlock:
     """ConvNeXt / Swin: the last block of the last stage + final norm + GAP."""
     swin = isinstance(backbone, SwinTransformer)
     last = len(backbone.stages) - 1
-    where = f'stages.{last}' + ('.blocks' if swin else '')
     stage = backbone.stages[last]
-    block, name = _pop_last(backbone, stage.blocks if swin else stage, where,
+    block, name = _pop_last(backbone, stage.blocks if swin else stage,
+                            f'stages.{last}' + ('.blocks' if swin else ''),
                             last)
     norm_name = f'norm{last}'
     pool = NormPool(getattr(backbone, norm_name), norm_name,
@@ -248,16 +232,12 @@ def split_stages(backbone: nn.Module) -> LastBlock:
 
 
 class ViTPool(nn.Module):
-    """ViT after its last layer: the final norm ``ln1``, then the class
-    token, the mean of class and distillation tokens (a ``distilled`` DeiT
-    averages its two heads), or for ``avg_featmap`` the mean of the patch
-    tokens normalised by ``ln2``."""
+    """ViT's final norm ``ln1``, then the class token, the mean of class
+    and distillation tokens (``distilled``), or for ``avg_featmap`` the
+    ``ln2``-normalised mean of the patch tokens."""
 
-    def __init__(self,
-                 out_type: str,
-                 num_extra_tokens: int,
-                 ln1: Optional[nn.Module],
-                 ln2: Optional[nn.Module],
+    def __init__(self, out_type: str, num_extra_tokens: int,
+                 ln1: Optional[nn.Module], ln2: Optional[nn.Module],
                  distilled: bool = False) -> None:
         super().__init__()
         self.out_type = out_type
@@ -287,9 +267,10 @@ def split_vit(backbone: VisionTransformer) -> LastBlock:
             "('cls_token' or 'avg_featmap')")
     last = len(backbone.layers) - 1
     block, name = _pop_last(backbone, backbone.layers, 'layers', last)
-    ln1 = backbone.ln1 if backbone.final_norm else None
-    ln2 = backbone.ln2 if backbone.out_type == 'avg_featmap' else None
-    pool = ViTPool(backbone.out_type, backbone.num_extra_tokens, ln1, ln2,
+    avg = backbone.out_type == 'avg_featmap'
+    pool = ViTPool(backbone.out_type, backbone.num_extra_tokens,
+                   backbone.ln1 if backbone.final_norm else None,
+                   backbone.ln2 if avg else None,
                    isinstance(backbone, DistilledVisionTransformer))
     # The trunk returns the raw tokens of its (new) last layer.
     for norm in ('ln1', 'ln2'):

@@ -13,8 +13,8 @@ from ..backbones.trunk_split import hold_out_last_block, pretrained_cfg
 
 
 def _bbn_pretrained_to_backbone(init_cfg, backbone: nn.Module):
-    """Move a model-level ``BBNPretrained`` (mmbbn's former initialiser) to
-    the backbone's ``Pretrained`` with its prefix (default ``'backbone.'``,
+    """Turn a model-level ``BBNPretrained`` (mmbbn's former initialiser)
+    into the backbone's ``Pretrained`` (prefix ``'backbone.'`` by default,
     ``''`` for torchvision's layout); return the rest of ``init_cfg``."""
     cfgs = init_cfg if isinstance(init_cfg, list) else [init_cfg]
     old = [c for c in cfgs if isinstance(c, dict)
@@ -26,12 +26,8 @@ def _bbn_pretrained_to_backbone(init_cfg, backbone: nn.Module):
             'BBNClassifier: init_cfg BBNPretrained and a Pretrained '
             'backbone.init_cfg (or two BBNPretrained) name two checkpoints; '
             'keep one')
-    args = {k: v for k, v in old[0].items() if k != 'type'}
-    backbone.init_cfg = dict(
-        type='Pretrained',
-        checkpoint=args.pop('checkpoint'),
-        prefix=args.pop('prefix', 'backbone.') or None,
-        **args)
+    backbone.init_cfg = dict(old[0], type='Pretrained',
+                             prefix=old[0].get('prefix', 'backbone.') or None)
     return [c for c in cfgs if c not in old and c is not None] or None
 
 
@@ -39,35 +35,30 @@ def _bbn_pretrained_to_backbone(init_cfg, backbone: nn.Module):
 class BBNClassifier(ImageClassifier):
     """Bilateral-Branch Network (Zhou et al., CVPR 2020) on any backbone.
 
-    The backbone is split (:func:`hold_out_last_block`) into the shared
-    trunk and the block each branch of :class:`BBNNeck` copies. Training
-    takes a :class:`BranchPair` of batches, each half through the trunk and
-    its own branch, mixed by :class:`BBNHead`; everything else is
-    :class:`ImageClassifier`'s single-image path, so MMPretrain's tools and
-    inferencers work unchanged. A backbone's ``Pretrained`` (as in
-    MMPretrain's fine-tuning configs) also starts the neck, unless it has
-    an ``init_cfg``; the classifier stays fresh.
+    The trunk of the split backbone, :class:`BBNNeck`'s two branches and
+    :class:`BBNHead`. Training takes a :class:`BranchPair` of batches;
+    inference is :class:`ImageClassifier`'s, so MMPretrain's tools and
+    inferencers work unchanged. A backbone's ``Pretrained`` also starts the
+    neck, unless it has an ``init_cfg``; the classifier stays fresh.
 
     Args:
         backbone (dict | nn.Module): A supported backbone
             (:func:`supported_backbones`), plain or already split.
-        neck (dict, optional): Defaults to ``dict(type='BBNNeck')``; it
-            gets the backbone's held-out block.
+        neck (dict, optional): Defaults to ``dict(type='BBNNeck')``, given
+            the backbone's held-out block.
         head (dict): Usually :class:`BBNHead`, ``in_channels`` twice the
             branch feature size.
         joint_pass (bool, optional): Both batches through the trunk as one.
-            Defaults to None: where that is exact, without BatchNorm (two
-            passes for ResNets, as the official code).
+            Defaults to None: where that is exact, without BatchNorm (so
+            ResNets take two passes, as the official code).
         data_preprocessor (dict, optional): Defaults to
             ``BBNDataPreprocessor``, which keeps the pair.
         init_cfg (dict | list, optional): The model's initialisation.
         **kwargs: Other arguments of :class:`ImageClassifier`.
     """
 
-    def __init__(self,
-                 backbone: Union[dict, nn.Module],
-                 neck: Optional[dict] = None,
-                 head: Optional[dict] = None,
+    def __init__(self, backbone: Union[dict, nn.Module],
+                 neck: Optional[dict] = None, head: Optional[dict] = None,
                  joint_pass: Optional[bool] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, list]] = None,
@@ -83,17 +74,12 @@ class BBNClassifier(ImageClassifier):
         pretrained = pretrained_cfg(backbone.init_cfg)
         if pretrained and not neck.init_cfg:
             neck.init_cfg = dict(
-                type='Pretrained',
-                checkpoint=pretrained['checkpoint'],
+                type='Pretrained', checkpoint=pretrained['checkpoint'],
                 map_location=pretrained.get('map_location', 'cpu'))
-        data_preprocessor = dict(data_preprocessor or {})
-        data_preprocessor.setdefault('type', 'BBNDataPreprocessor')
         super().__init__(
-            backbone=backbone,
-            neck=neck,
-            head=head,
-            data_preprocessor=data_preprocessor,
-            init_cfg=init_cfg,
+            backbone=backbone, neck=neck, head=head, init_cfg=init_cfg,
+            data_preprocessor={'type': 'BBNDataPreprocessor',
+                               **(data_preprocessor or {})},
             **kwargs)
         if joint_pass is None:
             joint_pass = not any(
@@ -107,8 +93,8 @@ class BBNClassifier(ImageClassifier):
                 f'gives [f_c, f_r] of {neck_out} channels')
 
     def get_layer_depth(self, param_name: str) -> Tuple[int, int]:
-        """Layer-wise lr decay depth: a branch parameter has the depth of
-        the plain network's last block it copies."""
+        """Layer-wise lr decay depth; a branch parameter has the depth of
+        the plain last block it copies."""
         if param_name.startswith('neck.'):
             plain = self.neck.source_key(param_name[len('neck.'):])
             if plain is not None:

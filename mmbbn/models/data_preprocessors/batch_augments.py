@@ -1,11 +1,4 @@
-"""Random crop and flip of whole batches, each item's draw from its seed.
-
-Each item's offset and flip is a counter-based hash of the seed its sampler
-gave it, computed on the batch's device, so it does not depend on the
-batch's composition, the workers, the device or a resume.
-:class:`SeededDataPreprocessor` calls ``augment(inputs, seeds)`` on the
-stored uint8 images, so ``pad_val=0`` pads as the per-item ``RandomCrop``.
-"""
+"""Seeded random crop and flip of whole batches, on the batch's device."""
 from numbers import Number
 from typing import Sequence, Tuple, Union
 
@@ -82,15 +75,14 @@ def crop_at(images: torch.Tensor, top: torch.Tensor, left: torch.Tensor,
 @BATCH_AUGMENTS.register_module()
 class BatchRandomCrop:
     """MMPretrain's ``RandomCrop(crop_size, padding, pad_val)`` (constant
-    padding) of every item of a batch, each at a uniform offset drawn from
-    its seed. ``stream`` picks the words of each seed this augment uses; two
-    augments of one batch must differ."""
+    padding) of every item of a batch, at a uniform offset hashed from the
+    item's seed (so independent of the batch, workers, device and resume).
+    ``stream`` picks the words of each seed it uses; two augments of one
+    batch must differ."""
 
-    def __init__(self,
-                 crop_size: Union[int, Sequence[int]],
+    def __init__(self, crop_size: Union[int, Sequence[int]],
                  padding: Union[int, Sequence[int], None] = None,
-                 pad_val: Number = 0,
-                 stream: int = 1) -> None:
+                 pad_val: Number = 0, stream: int = 1) -> None:
         self.crop_size = ((crop_size, crop_size) if isinstance(
             crop_size, int) else tuple(crop_size))
         padding = (padding or 0, ) if not isinstance(
@@ -137,9 +129,7 @@ class BatchRandomFlip:
     """``RandomFlip(prob, direction)`` of every item of a batch; ``stream``
     as in :class:`BatchRandomCrop`."""
 
-    def __init__(self,
-                 prob: float = 0.5,
-                 direction: str = 'horizontal',
+    def __init__(self, prob: float = 0.5, direction: str = 'horizontal',
                  stream: int = 2) -> None:
         if not 0.0 <= prob <= 1.0:
             raise ValueError(f'BatchRandomFlip: prob={prob!r} is outside '

@@ -1,5 +1,5 @@
 """BBN's classifier: one linear layer, cumulative mixing of the branches."""
-from typing import List, Optional, Union
+from typing import Callable, List, Optional, Union
 
 import torch
 from mmpretrain.models.heads import LinearClsHead
@@ -10,10 +10,8 @@ from mmbbn.structures import BranchPair
 
 
 def mix_features(feats: BranchPair, alpha: float) -> torch.Tensor:
-    """BBN's mixed feature ``2 [alpha f_c, (1 - alpha) f_r]``, (N, 2 d).
-
-    The official code's factor 2 makes alpha = 0.5 the inference input
-    ``[f_c, f_r]``.
+    """BBN's mixed feature ``2 [alpha f_c, (1 - alpha) f_r]`` (N, 2 d); the
+    official factor 2 makes alpha = 0.5 the inference input ``[f_c, f_r]``.
     """
     return torch.cat((feats.conventional * (2 * alpha),
                       feats.rebalancing * (2 * (1 - alpha))),
@@ -32,11 +30,10 @@ class BBNHead(LinearClsHead):
     """One linear classifier over both branches, mixed by alpha in training.
 
     Training: ``z = FC(2 [alpha f_c, (1 - alpha) f_r])``,
-    ``L = alpha CE(z, y_c) + (1 - alpha) CE(z, y_r)``, accuracy weighted
-    alike, as in the official code; inference is plain
-    :class:`LinearClsHead`. ``alpha`` is written only by
-    :class:`CumulativeAlphaHook`, before every iteration; it is not in the
-    state dict (resuming recomputes it).
+    ``L = alpha CE(z, y_c) + (1 - alpha) CE(z, y_r)``, the accuracy weighted
+    alike (the official code); inference is :class:`LinearClsHead`'s. Only
+    :class:`CumulativeAlphaHook` writes ``alpha``, before every iteration;
+    it is not in the state dict (resuming recomputes it).
 
     Args:
         num_classes (int): Number of classes.
@@ -44,13 +41,11 @@ class BBNHead(LinearClsHead):
         cal_acc (bool): Log the training accuracy (hard labels only).
             Defaults to True.
         init_cfg (dict, optional): Defaults to None: PyTorch's default
-            ``nn.Linear`` initialisation, as in the official code.
+            ``nn.Linear`` initialisation, as the official code.
         **kwargs: Other arguments of :class:`LinearClsHead` (``loss``).
     """
 
-    def __init__(self,
-                 num_classes: int,
-                 in_channels: int,
+    def __init__(self, num_classes: int, in_channels: int,
                  cal_acc: bool = True,
                  init_cfg: Optional[Union[dict, list]] = None,
                  **kwargs) -> None:
@@ -74,17 +69,15 @@ class BBNHead(LinearClsHead):
         # A non-strict load (load_from, get_model, the inferencer) would
         # only warn and keep a random classifier.
         key = prefix + 'fc.weight'
-        if key in state_dict:
+        if key in state_dict and state_dict[key].shape != self.fc.weight.shape:
             got = tuple(state_dict[key].shape)
-            if got != tuple(self.fc.weight.shape):
-                raise ValueError(
-                    f'BBNHead: the checkpoint\'s {key} is for {got[0]} '
-                    f'classes x {got[1]} features, this head has '
-                    f'num_classes={self.num_classes}, '
-                    f'in_channels={self.in_channels}; to start from '
-                    'weights of another label set, use init_cfg=dict('
-                    "type='BBNPretrained', checkpoint=...), which keeps the "
-                    'classifier fresh')
+            raise ValueError(
+                f'BBNHead: the checkpoint\'s {key} is for {got[0]} classes x '
+                f'{got[1]} features, this head has num_classes='
+                f'{self.num_classes}, in_channels={self.in_channels}; to '
+                'start from weights of another label set, use init_cfg=dict('
+                "type='BBNPretrained', checkpoint=...), which keeps the "
+                'classifier fresh')
         super()._load_from_state_dict(state_dict, prefix, *args)
 
     def mixed_logits(self, feats: BranchPair) -> torch.Tensor:
@@ -106,20 +99,19 @@ class BBNHead(LinearClsHead):
                 f'(got {type(feats).__name__}, '
                 f'{type(data_samples).__name__}): train it inside '
                 'BBNClassifier with DualSampleDataset + DualSampler')
-        alpha = self._alpha
-        logits = self.mixed_logits(feats)
-        targets = BranchPair(*map(_targets, data_samples))
-        n = logits.size(0)
-        loss = (alpha * self.loss_module(
-            logits, targets.conventional, avg_factor=n, **kwargs) +
-                (1 - alpha) * self.loss_module(
-                    logits, targets.rebalancing, avg_factor=n, **kwargs))
-        losses = dict(loss=loss)
-        if self.cal_acc and targets.conventional.ndim == 1:
+        alpha, logits = self._alpha, self.mixed_logits(feats)
+        y_c = _targets(data_samples.conventional)
+        y_r = _targets(data_samples.rebalancing)
+
+        def mix(value: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+            """``alpha value(y_c) + (1 - alpha) value(y_r)``."""
+            return alpha * value(y_c) + (1 - alpha) * value(y_r)
+
+        losses = dict(loss=mix(lambda y: self.loss_module(
+            logits, y, avg_factor=len(logits), **kwargs)))
+        if self.cal_acc and y_c.ndim == 1:
             with torch.no_grad():
                 pred = logits.argmax(dim=1)
-                hits = BranchPair(*((pred == t).float().mean() * 100
-                                    for t in targets))
-                losses['accuracy'] = (alpha * hits.conventional +
-                                      (1 - alpha) * hits.rebalancing)
+                losses['accuracy'] = mix(
+                    lambda y: (pred == y).float().mean() * 100)
         return losses

@@ -4,8 +4,8 @@ import torch
 import torch.nn.functional as F
 
 from mmbbn.registry import MODELS
-from .class_count_loss import ClassCountLoss
-from .class_weights import ldam_margins, log_class_counts, log_class_prior
+from .class_count_loss import (ClassCountLoss, check_number, ldam_margins,
+                               log_class_counts, log_class_prior)
 
 
 @MODELS.register_module()
@@ -39,11 +39,8 @@ class LogitAdjustedLoss(ClassCountLoss):
 class BalancedSoftmaxLoss(LogitAdjustedLoss):
     """Ren et al. (NeurIPS 2020): ``CE(z + log N, y)``, i.e.
     :class:`LogitAdjustedLoss` at ``tau = 1`` (``log N_i`` and ``log pi_i``
-    differ by a constant, which softmax ignores).
-
-    Args:
-        **kwargs: Arguments of :class:`ClassCountLoss`.
-    """
+    differ by a constant, which softmax ignores); arguments of
+    :class:`ClassCountLoss`."""
 
     repr_keys = ()
 
@@ -60,8 +57,8 @@ class LDAMLoss(ClassCountLoss):
     """LDAM (Cao et al. 2019): ``CE(s (cos - m_y e_y), y)``.
 
     The logits are :class:`NormLinearClsHead`'s ``s cos`` (the head checks
-    that ``scale`` agrees), so the margin is taken off as ``s m_y``.
-    LDAM-DRW adds :class:`DeferredReweightingHook` and
+    that ``scale`` agrees), so the margin comes off as ``s m_y``. LDAM-DRW
+    adds :class:`DeferredReweightingHook` and
     ``weighting='effective_number'``.
 
     Args:
@@ -74,18 +71,12 @@ class LDAMLoss(ClassCountLoss):
     uses_counts = True
     repr_keys = ('max_margin', 'scale')
 
-    def __init__(self,
-                 max_margin: float = 0.5,
-                 scale: float = 30.0,
+    def __init__(self, max_margin: float = 0.5, scale: float = 30.0,
                  **kwargs) -> None:
         super().__init__(**kwargs)
-        if not max_margin > 0:
-            raise ValueError(
-                f'LDAMLoss: max_margin={max_margin!r} is not positive')
-        if not scale > 0:
-            raise ValueError(f'LDAMLoss: scale={scale!r} is not positive')
-        self.max_margin = float(max_margin)
-        self.scale = float(scale)
+        self.max_margin = check_number('LDAMLoss', 'max_margin', max_margin,
+                                       positive=True)
+        self.scale = check_number('LDAMLoss', 'scale', scale, positive=True)
 
     def class_offsets(self, counts: np.ndarray) -> np.ndarray:
         """The margins ``m_i``."""

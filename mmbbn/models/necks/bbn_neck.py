@@ -16,28 +16,22 @@ from ..heads.bbn_head import mix_features
 class BBNNeck(BaseModule):
     """The conventional and re-balancing branches of BBN.
 
-    ``f_c = pool(block_c(x_c))``, ``f_r = pool(block_r(x_r))``: each block
-    a copy of the backbone's held-out :class:`LastBlock`, ``pool`` shared.
-    Inference runs both on one trunk output and returns
-    ``mix_features([f_c, f_r], inference_alpha)``: BBN's ``[f_c, f_r]`` at
-    0.5, one branch alone at 1 or 0 (the paper's analysis).
-
-    Initialised on its own from a ``Pretrained``, it takes the branches
-    from the checkpoint's (``neck.*``) or else from the plain network's
-    last block (``backbone.layer4.2.*`` or torchvision's ``layer4.2.*``),
-    logs one line of what came from where and fails in one line on a
-    missing or misshapen tensor.
+    ``f_c = pool(block_c(x_c))``, ``f_r = pool(block_r(x_r))``, each block a
+    copy of the backbone's :class:`LastBlock`; inference runs both on one
+    trunk output: ``mix_features([f_c, f_r], inference_alpha)``. Loaded on
+    its own from a ``Pretrained``, it starts the branches from the
+    checkpoint's (``neck.*``) or its plain last block
+    (``backbone.layer4.2.*``, torchvision's ``layer4.2.*``), logging one line.
 
     Args:
         last_block (LastBlock): What the backbone held out.
         inference_alpha (float): Weight of the conventional branch at
-            inference, in [0, 1]. Defaults to 0.5.
+            inference, in [0, 1] (1 or 0: one branch alone, the paper's
+            analysis). Defaults to 0.5.
         init_cfg (dict, optional): MMEngine initialisation config.
     """
 
-    def __init__(self,
-                 last_block: LastBlock,
-                 inference_alpha: float = 0.5,
+    def __init__(self, last_block: LastBlock, inference_alpha: float = 0.5,
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if not isinstance(last_block, LastBlock):
@@ -51,28 +45,22 @@ class BBNNeck(BaseModule):
         self.conventional = last_block.block
         self.rebalancing = copy.deepcopy(last_block.block)
         self.pool = last_block.pool
-        self.branch_channels = last_block.out_channels
+        #: Channels of the inference feature ``[f_c, f_r]``.
+        self.out_channels = 2 * last_block.out_channels
         self.block_name = last_block.name
         self.block_key = last_block.block_key
         self.inference_alpha = float(inference_alpha)
         self._register_load_state_dict_pre_hook(self._load_branches)
 
-    @property
-    def out_channels(self) -> int:
-        """Channels of the inference feature ``[f_c, f_r]``."""
-        return 2 * self.branch_channels
-
     def source_key(self, key: str) -> Optional[str]:
-        """A neck key's name in the plain backbone, e.g.
-        ``'rebalancing.conv1.weight'`` -> ``'layer4.2.conv1.weight'``,
-        ``'pool.ln1.bias'`` -> ``'ln1.bias'``; None if it has none."""
+        """A neck key's name in the plain backbone
+        (``'rebalancing.conv1.weight'`` -> ``'layer4.2.conv1.weight'``,
+        ``'pool.ln1.bias'`` -> ``'ln1.bias'``), or None."""
         for branch in ('conventional', 'rebalancing'):
             head = f'{branch}.{self.block_key}'
             if key.startswith(head):
                 return f'{self.block_name}.{key[len(head):]}'
-        if key.startswith('pool.'):
-            return key[len('pool.'):]
-        return None
+        return key[len('pool.'):] if key.startswith('pool.') else None
 
     def branch_features(self, maps: BranchPair) -> BranchPair:
         """Features ``f_c``, ``f_r`` (N, d), each branch on its own map."""
@@ -82,17 +70,16 @@ class BBNNeck(BaseModule):
             rebalancing=self.pool(self.rebalancing(
                 maps.rebalancing)).flatten(1))
 
-    def forward(self,
-                inputs: Tuple[torch.Tensor, ...]) -> Tuple[torch.Tensor]:
-        """Both branches on the trunk's (last) output: ``(2 [a f_c,
+    def forward(self, inputs: Tuple[torch.Tensor, ...]) -> Tuple[torch.Tensor]:
+        """Both branches on the trunk's last output: ``(2 [a f_c,
         (1 - a) f_r], )`` with ``a = inference_alpha``."""
         x = inputs[-1]
         feats = self.branch_features(BranchPair(x, x))
         return (mix_features(feats, self.inference_alpha), )
 
     def _load_branches(self, state_dict: dict, prefix: str, *args) -> None:
-        """Pre-hook: the branches of a checkpoint, when the neck is the root
-        of the load (in a whole-model load its keys are already right)."""
+        """Pre-hook: rename a checkpoint's branch keys when the neck is the
+        root of the load (a whole-model load has them right)."""
         if prefix:
             return
         source, own = checkpoint_name(self), self.state_dict()
@@ -109,35 +96,32 @@ class BBNNeck(BaseModule):
                     f'model (neck.conventional.*) nor the plain network\'s '
                     f'last block (backbone.{self.block_name}.* or '
                     f'{self.block_name}.*) to start them from')
-            origin = f'{root}{self.block_name}'
-            legacy = getattr(self.pool, 'legacy_names', {})
+            origin = root + self.block_name
+            legacy = getattr(self.pool, 'legacy_names', {}).items()
             names = {}
             for key in own:
                 plain = self.source_key(key)
                 names[key] = [root + plain] + [
-                    f'{root}{old}{plain[len(new):]}'
-                    for new, old in legacy.items() if plain.startswith(new)
-                ]
-        params = {k for k, _ in self.named_parameters()}
+                    f'{root}{old}{plain[len(new):]}' for new, old in legacy
+                    if plain.startswith(new)]
+        params = dict(self.named_parameters())
         loaded = {}
         for key, candidates in names.items():
             found = next((c for c in candidates if c in state_dict), None)
-            if found is None:
-                if key in params:
-                    raise ValueError(
-                        f'BBNNeck: {source} has no {candidates[0]} for the '
-                        f'model\'s neck.{key} (weights of another '
-                        'architecture?)')
-                continue
-            check_tensor('BBNNeck', source, found, state_dict[found],
-                         f'neck.{key}', own[key])
-            loaded[key] = state_dict[found]
+            if found is None and key in params:
+                raise ValueError(
+                    f'BBNNeck: {source} has no {candidates[0]} for the '
+                    f'model\'s neck.{key} (weights of another architecture?)')
+            if found is not None:
+                check_tensor('BBNNeck', source, found, state_dict[found],
+                             f'neck.{key}', own[key])
+                loaded[key] = state_dict[found]
         state_dict.clear()
         state_dict.update(loaded)
         pool = [k for k in loaded if k.startswith('pool.')]
         pool_from = sorted({names[k][0].rsplit('.', 1)[0] for k in pool})
-        pool_origin = f'; neck.pool <- {", ".join(pool_from)}' if pool else ''
         print_log(
             f'BBNNeck: from {source}: neck.conventional and neck.rebalancing '
-            f'<- {origin} ({len(loaded) - len(pool)} tensors){pool_origin}',
+            f'<- {origin} ({len(loaded) - len(pool)} tensors)' +
+            (f'; neck.pool <- {", ".join(pool_from)}' if pool else ''),
             logger='current')

@@ -1,10 +1,11 @@
-"""The He et al. (2016) ResNets for 32x32 inputs."""
+"""The ResNets of BBN: He et al.'s for 32x32 inputs, MMPretrain's by name."""
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModule
+from mmpretrain.models.backbones.resnet import ResNet
 
 from mmbbn.registry import MODELS
 from .trunk_split import hold_out_last_block, register_split, split_res_layers
@@ -14,19 +15,14 @@ CIFAR_DEPTHS = {20: 3, 32: 5, 44: 7, 56: 9, 110: 18}
 
 
 def cifar_weight_init(legacy_bn_init: bool = False) -> List[dict]:
-    """The ``init_cfg`` of the official BBN and He et al. CIFAR nets.
-
-    Kaiming-normal (fan-in) convolutions; BatchNorm at weight 1, or with
-    ``legacy_bn_init`` at weight ~ U(0, 1) as in torch 1.0.1, the version
-    the BBN paper's numbers were produced with; bias 0.
-    """
+    """The ``init_cfg`` of the official BBN and He et al. CIFAR nets:
+    Kaiming-normal (fan-in) convolutions, BatchNorm weight 1 (``U(0, 1)``
+    with ``legacy_bn_init``, torch 1.0.1's, which the paper used), bias 0."""
     bn = (dict(type='Uniform', layer='_BatchNorm', a=0., b=1., bias=0.)
           if legacy_bn_init else dict(
               type='Constant', layer='_BatchNorm', val=1., bias=0.))
-    return [
-        dict(type='Kaiming', layer='Conv2d', mode='fan_in',
-             nonlinearity='relu', distribution='normal'), bn
-    ]
+    return [dict(type='Kaiming', layer='Conv2d', mode='fan_in',
+                 nonlinearity='relu', distribution='normal'), bn]
 
 
 class ZeroPadShortcut(nn.Module):
@@ -46,18 +42,14 @@ class ZeroPadShortcut(nn.Module):
 
 @MODELS.register_module()
 class CifarBasicBlock(BaseModule):
-    """The basic residual block of the He et al. CIFAR ResNets.
+    """The basic block of He et al.'s CIFAR ResNets.
 
-    Attribute names follow the official BBN release, so its weights convert
-    by renaming prefixes only. Where the shape changes, ``shortcut`` is
-    ``'A'`` (zero padding, the paper's and BBN's) or ``'B'`` (1x1
-    convolution + BN).
+    Named as in the official BBN release (its weights convert by renaming
+    prefixes). Where the shape changes, ``shortcut`` is ``'A'`` (zero
+    padding, the paper's and BBN's) or ``'B'`` (1x1 convolution + BN).
     """
 
-    def __init__(self,
-                 in_channels: int,
-                 out_channels: int,
-                 stride: int = 1,
+    def __init__(self, in_channels: int, out_channels: int, stride: int = 1,
                  shortcut: str = 'A',
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -92,8 +84,8 @@ class CifarBasicBlock(BaseModule):
 class CifarResNet(BaseModule):
     """He et al. ResNet-20/32/44/56/110 for 32x32 images.
 
-    A 3x3 stem, then three stages of ``(depth - 2) / 6`` basic blocks with
-    1, 2 and 4 times ``base_channels`` (strides 1, 2, 2).
+    A 3x3 stem, then three stages of ``(depth - 2) / 6`` basic blocks of 1,
+    2 and 4 times ``base_channels`` (strides 1, 2, 2).
 
     Args:
         depth (int): 20, 32, 44, 56 or 110.
@@ -102,7 +94,7 @@ class CifarResNet(BaseModule):
         shortcut (str): See :class:`CifarBasicBlock`. Defaults to ``'A'``.
         out_indices (Sequence[int]): Stages returned. Defaults to (2, ).
         split_last_block (bool): Hold the last block out already here (a
-            standalone BBN trunk, see :func:`hold_out_last_block`).
+            standalone BBN trunk).
         legacy_bn_init (bool): See :func:`cifar_weight_init`.
         frozen_stages (int): Stages to freeze (no gradient, BN in eval
             mode); 0 the stem only, -1 (default) nothing.
@@ -110,14 +102,10 @@ class CifarResNet(BaseModule):
             :func:`cifar_weight_init`, e.g. with a ``Pretrained``.
     """
 
-    def __init__(self,
-                 depth: int = 32,
-                 in_channels: int = 3,
-                 base_channels: int = 16,
-                 shortcut: str = 'A',
+    def __init__(self, depth: int = 32, in_channels: int = 3,
+                 base_channels: int = 16, shortcut: str = 'A',
                  out_indices: Sequence[int] = (2, ),
-                 split_last_block: bool = False,
-                 legacy_bn_init: bool = False,
+                 split_last_block: bool = False, legacy_bn_init: bool = False,
                  frozen_stages: int = -1,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         if depth not in CIFAR_DEPTHS:
@@ -153,20 +141,20 @@ class CifarResNet(BaseModule):
             hold_out_last_block(self)
 
     def _freeze_stages(self) -> None:
+        """Eval mode and no gradient for the frozen stages."""
         parts = [(self.conv1, self.bn1), (self.layer1, ), (self.layer2, ),
                  (self.layer3, )]
         for modules in parts[:self.frozen_stages + 1]:
             for m in modules:
                 m.eval()
-                for p in m.parameters():
-                    p.requires_grad = False
+                m.requires_grad_(False)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """The outputs of the stages in ``out_indices``."""
         x = F.relu(self.bn1(self.conv1(x)), inplace=True)
         outs = []
-        for i, layer in enumerate((self.layer1, self.layer2, self.layer3)):
-            x = layer(x)
+        for i, name in enumerate(self.res_layers):
+            x = getattr(self, name)(x)
             if i in self.out_indices:
                 outs.append(x)
         return tuple(outs)
@@ -178,7 +166,23 @@ class CifarResNet(BaseModule):
         return self
 
 
-register_split(CifarResNet)(split_res_layers)
+@MODELS.register_module()
+class BBNResNet(ResNet):
+    """MMPretrain's ResNet, under the name earlier BBN configs use.
+
+    Args:
+        split_last_block (bool): Hold the last block out already here (a
+            standalone BBN trunk). Defaults to False.
+        **kwargs: Arguments of :class:`mmpretrain.models.ResNet`.
+    """
+
+    def __init__(self, split_last_block: bool = False, **kwargs) -> None:
+        super().__init__(**kwargs)
+        if split_last_block:
+            hold_out_last_block(self)
+
+
+register_split(CifarResNet, BBNResNet)(split_res_layers)
 
 
 def count_parameters(module: nn.Module) -> int:
