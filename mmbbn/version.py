@@ -1,5 +1,3 @@
 """Version of the mmbbn package."""
 
 __version__ = '0.1.0'
-
-__all__ = ['__version__']

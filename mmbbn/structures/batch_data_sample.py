@@ -4,16 +4,15 @@ from mmpretrain.structures import DataSample
 
 
 class BatchDataSample(DataSample):
-    """A :class:`DataSample` whose fields are the batch's, not an item's.
+    """A :class:`DataSample` whose fields are the batch's: ``gt_label``
+    (N, ), ``pred_score`` (N, C).
 
-    Building a ``DataSample`` per item costs ~50 us in Python, more than a
-    GPU's step, so the device-resident data path hands one per batch:
-    ``gt_label`` (N, ). Heads read it as a list of per-item samples (their
-    losses concatenate ``gt_label``) and :class:`LongTailMetric` takes its
-    ``pred_score`` (N, C) as per-item scores. Per-item prediction would
-    label the batch with the first item's scores, so it raises: batched
-    evaluation calls :meth:`set_batch_predictions`, other consumers
-    :meth:`split`.
+    The device-resident data path hands one per batch (a ``DataSample`` per
+    item costs ~50 us, more than a GPU's step). Heads read it as per-item
+    samples (their losses concatenate ``gt_label``), :class:`LongTailMetric`
+    its rows as per-item scores. Per-item prediction would label the batch
+    with one item's scores, so it raises: batched evaluation calls
+    :meth:`set_batch_predictions`, other consumers :meth:`split`.
     """
 
     def set_pred_score(self, value) -> 'BatchDataSample':
@@ -28,8 +27,8 @@ class BatchDataSample(DataSample):
 
     def set_batch_predictions(self,
                               scores: torch.Tensor) -> 'BatchDataSample':
-        """Set ``pred_score`` (N, C) and ``pred_label`` (N, ) from class
-        probabilities; return self."""
+        """Set ``pred_score`` (N, C) and ``pred_label`` from probabilities;
+        return self."""
         if scores.dim() != 2 or len(scores) != len(self.gt_label):
             raise ValueError(
                 f'BatchDataSample: scores of shape {tuple(scores.shape)} '
@@ -48,6 +47,3 @@ def is_batch_sample(data_samples) -> bool:
     """Whether a batch's ``data_samples`` is ``[BatchDataSample]``."""
     return (isinstance(data_samples, (list, tuple)) and len(data_samples) == 1
             and isinstance(data_samples[0], BatchDataSample))
-
-
-__all__ = ['BatchDataSample', 'is_batch_sample']

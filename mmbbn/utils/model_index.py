@@ -1,14 +1,4 @@
-"""mmbbn's model zoo inside MMPretrain's ``list_models`` / ``get_model``.
-
-``model-index.yml`` (importing ``configs/*/metafile.yml``) follows
-MMPretrain's schema; it lives, with the configs and shipped checkpoints,
-at the root of a source checkout or in ``mmbbn/.mim`` of an installed
-package. ``Weights`` relative to the index are made absolute, so
-``get_model(name, pretrained=True)`` works from any working directory.
-An entry with ``Weights: null`` (not trained yet) gets
-``mmbbn-no-weights://NAME``, whose loader fails in one line naming the
-model, where MMPretrain would warn and return random weights.
-"""
+"""mmbbn's model zoo inside MMPretrain's ``list_models`` / ``get_model``."""
 import os.path as osp
 from typing import List, Optional
 
@@ -21,25 +11,15 @@ _PACKAGE = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def model_index_root(package_dir: str = _PACKAGE) -> Optional[str]:
-    """Folder of ``model-index.yml``, ``configs/`` and ``checkpoints/``.
-
-    A source checkout wins over a (maybe stale) ``.mim`` folder left in it
-    by an earlier ``pip install .``.
-
-    Args:
-        package_dir (str): The ``mmbbn`` package folder.
-
-    Returns:
-        str | None: The repository root, ``mmbbn/.mim``, or None.
-    """
+    """Folder of ``model-index.yml``, ``configs/`` and ``checkpoints/``: the
+    source checkout (over a maybe stale ``.mim`` left in it by an earlier
+    ``pip install .``), else the package's ``.mim``, else None."""
     source_root = osp.dirname(package_dir)
     if (osp.isfile(osp.join(source_root, INDEX_NAME))
             and osp.isdir(osp.join(source_root, 'configs', 'bbn'))):
         return source_root
     mim_root = osp.join(package_dir, '.mim')
-    if osp.isfile(osp.join(mim_root, INDEX_NAME)):
-        return mim_root
-    return None
+    return mim_root if osp.isfile(osp.join(mim_root, INDEX_NAME)) else None
 
 
 def load_no_weights(filename: str, map_location=None):
@@ -53,17 +33,14 @@ def load_no_weights(filename: str, map_location=None):
 
 
 def register_model_index(root: Optional[str] = None) -> List[str]:
-    """Make mmbbn's models known to MMPretrain's ``ModelHub``, once.
+    """Register ``model-index.yml`` (MMPretrain's schema) of ``root``
+    (default :func:`model_index_root`) with ``ModelHub``, once; return the
+    names this call registered.
 
-    ``ModelHub`` raises on a second registration, so an index whose names
-    are all known already (a second import, a reload) is left alone.
-
-    Args:
-        root (str, optional): Folder of ``model-index.yml``; by default
-            :func:`model_index_root`.
-
-    Returns:
-        list[str]: The model names registered by this call.
+    Relative ``Weights`` are made absolute (``get_model(name,
+    pretrained=True)`` works from any folder); ``Weights: null`` becomes
+    :data:`NO_WEIGHTS`, which fails in one line where MMPretrain would
+    warn and return random weights.
     """
     root = root or model_index_root()
     if root is None:
@@ -72,6 +49,7 @@ def register_model_index(root: Optional[str] = None) -> List[str]:
     index = load(osp.join(root, INDEX_NAME))
     index.build_models_with_collections()
     names = [m.name.lower() for m in index.models]
+    # ModelHub raises on a second registration (a second import, a reload).
     if not names or all(ModelHub.has(name) for name in names):
         return []
     CheckpointLoader.register_scheme(
@@ -86,8 +64,3 @@ def register_model_index(root: Optional[str] = None) -> List[str]:
         elif '://' not in meta.weights and not osp.isabs(meta.weights):
             meta.weights = osp.abspath(osp.join(root, meta.weights))
     return names
-
-
-__all__ = [
-    'NO_WEIGHTS', 'load_no_weights', 'model_index_root', 'register_model_index'
-]

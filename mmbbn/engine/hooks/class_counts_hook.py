@@ -13,12 +13,9 @@ from mmbbn.registry import DATASETS, HOOKS
 
 
 def train_class_counts(runner) -> np.ndarray:
-    """Training images per class of the runner's config, from labels alone.
-
-    From the built train loop's data set, else (``tools/test.py``,
-    ``runner.val()``) from ``train_dataloader.dataset`` built from the
-    config, which reads annotations but decodes no image.
-    """
+    """Training images per class, from the built train loop's data set,
+    else (``tools/test.py``, ``runner.val()``) from the config's
+    ``train_dataloader.dataset`` (annotations only, no image decoded)."""
     loop = getattr(runner, '_train_loop', None)
     if isinstance(loop, BaseLoop):
         return get_class_counts(loop.dataloader.dataset)
@@ -47,16 +44,15 @@ def _names(objs) -> str:
 
 @HOOKS.register_module()
 class ClassCountsHook(Hook):
-    """Calls ``set_class_counts(counts)`` on every module and metric that
-    has it, with the counts of the config's training set.
+    """Calls ``set_class_counts(counts)`` with the config's training counts
+    on every module and metric that has it.
 
-    Receivers are the model's modules (mmbbn's losses,
-    :class:`PostHocLinearClsHead`) and the running evaluator's metrics that
-    still need counts (:class:`LongTailMetric`), before training, each
-    validation and testing. The counts are derived once per run, only if
-    asked for, and never saved. A model module fails the run when they
-    cannot be derived; a metric only loses its many / medium / few figures,
-    with a warning (the test split may be all a user has).
+    Receivers: the model's modules (mmbbn's losses,
+    :class:`PostHocLinearClsHead`) before training, each validation and
+    testing, and the running loop's metrics that still need counts
+    (:class:`LongTailMetric`). The counts are derived once, only if asked
+    for, and never saved. A module fails the run without them; a metric
+    only loses its many / medium / few figures, with a warning.
     """
 
     priority = 'ABOVE_NORMAL'
@@ -65,17 +61,16 @@ class ClassCountsHook(Hook):
         self._counts: Optional[np.ndarray] = None
         self._error: Optional[Exception] = None
 
-    def _apply(self, runner, loop_name: Optional[str] = None) -> None:
+    def _apply(self, runner, loop: str = '_train_loop') -> None:
+        """Hand the counts to the model and to ``loop``'s metrics."""
         modules = list(modules_with(runner.model, 'set_class_counts'))
-        loop = getattr(runner, loop_name, None) if loop_name else None
-        evaluator = getattr(loop, 'evaluator', None)
-        metrics = [m for m in getattr(evaluator, 'metrics', None) or []
-                   if callable(getattr(m, 'set_class_counts', None))
-                   and getattr(m, 'needs_class_counts', True)]
-        targets = modules + metrics
-        if not targets:
-            return
-        if self._counts is None and self._error is None:
+        evaluator = getattr(getattr(runner, loop, None), 'evaluator', None)
+        targets = modules + [
+            m for m in getattr(evaluator, 'metrics', None) or []
+            if callable(getattr(m, 'set_class_counts', None))
+            and getattr(m, 'needs_class_counts', True)
+        ]
+        if targets and self._counts is None and self._error is None:
             try:
                 self._counts = counts = train_class_counts(runner)
             except Exception as e:
@@ -92,13 +87,13 @@ class ClassCountsHook(Hook):
                     f'ClassCountsHook: {int(counts.sum())} training images '
                     f'({shown}) -> {_names(targets)}')
         if self._counts is None:
-            if not modules:
-                return
-            if isinstance(self._error, ValueError):
+            if modules and isinstance(self._error, ValueError):
                 raise ValueError(
                     f'ClassCountsHook: {_names(modules)} need(s) the '
                     f'training-class counts, but {self._error}') from None
-            raise self._error
+            if modules:
+                raise self._error
+            return
         for target in targets:
             target.set_class_counts(self._counts)
 
@@ -113,6 +108,3 @@ class ClassCountsHook(Hook):
     def before_test(self, runner) -> None:
         """Set the counts after the checkpoint is loaded, before testing."""
         self._apply(runner, '_test_loop')
-
-
-__all__ = ['ClassCountsHook', 'modules_with', 'train_class_counts', 'unwrap']

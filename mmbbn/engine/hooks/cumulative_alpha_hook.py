@@ -9,26 +9,30 @@ from mmengine.runner import IterBasedTrainLoop
 from mmbbn.registry import HOOKS
 from .class_counts_hook import unwrap
 
-ALPHA_SCHEDULES = ('parabolic_decay', 'cosine_decay', 'linear_decay',
-                   'equal', 'beta', 'parabolic_increment', 'step')
 # The schedules that are a curve of progress t in [0, 1].
 _CURVES = dict(parabolic_decay=lambda t: 1.0 - t**2,
                cosine_decay=lambda t: math.cos(t * math.pi / 2),
                linear_decay=lambda t: 1.0 - t,
                equal=lambda t: 0.5,
                parabolic_increment=lambda t: t**2)
+ALPHA_SCHEDULES = ('parabolic_decay', 'cosine_decay', 'linear_decay',
+                   'equal', 'beta', 'parabolic_increment', 'step')
+
+
+def _bad_schedule(schedule: str) -> str:
+    return (f'schedule={schedule!r} is not one of '
+            f'{", ".join(ALPHA_SCHEDULES)}')
 
 
 def cumulative_alpha(schedule: str, progress: int, total: int,
                      step_at: Optional[int] = None, beta: float = 0.2,
                      seed: int = 0, draw: int = 0) -> float:
-    """alpha, the weight of the conventional branch, at ``progress`` (from
-    0) of ``total``.
+    """alpha, the conventional branch's weight, at ``progress`` (from 0)
+    of ``total``.
 
-    The curves take ``t = progress / total`` (the official ``(epoch - 1) /
-    T`` is ``runner.epoch / T``); ``beta`` is a Beta(beta, beta) draw, a
-    function of ``(seed, draw)``; ``step`` is 1 while ``progress <
-    step_at``, then 0 (official: 120 of 200 epochs).
+    Curves take ``t = progress / total`` (the official ``(epoch - 1) / T``
+    is ``runner.epoch / T``); ``beta`` is a Beta(beta, beta) draw seeded by
+    ``(seed, draw)``; ``step`` is 1 while ``progress < step_at``, then 0.
     """
     if schedule == 'beta':
         rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, int(draw)])
@@ -40,28 +44,23 @@ def cumulative_alpha(schedule: str, progress: int, total: int,
     elif schedule in _CURVES:
         alpha = _CURVES[schedule](progress / total)
     else:
-        raise ValueError(f'schedule={schedule!r} is not one of '
-                         f'{", ".join(ALPHA_SCHEDULES)}')
+        raise ValueError(_bad_schedule(schedule))
     return min(1.0, max(0.0, float(alpha)))
 
 
 def official_t_max(max_epochs: int) -> int:
-    """The official code's T: 100 for 90 epochs, 200 for 180, else
-    ``max_epochs``."""
-    if max_epochs in (90, 180):
-        return 100 * (max_epochs // 100 + 1)
-    return max_epochs
+    """The official code's T for ``max_epochs`` (90: 100, 180: 200)."""
+    return {90: 100, 180: 200}.get(max_epochs, max_epochs)
 
 
 @HOOKS.register_module()
 class CumulativeAlphaHook(Hook):
-    """Sets BBN's alpha before every training iteration; logs it.
+    """Sets BBN's alpha before every training iteration and logs it
+    (``train/alpha``).
 
     The only writer of ``BBNHead.alpha``: a pure function of the runner's
     progress, so the same on every rank and after a resume, with no saved
-    state. By epoch (the default for epoch-based loops, as in the official
-    code) it is constant within an epoch. ``train/alpha`` goes to the
-    message hub every iteration, so it is logged with the losses.
+    state. By epoch (the official way) it is constant within an epoch.
 
     Args:
         schedule (str): One of :data:`ALPHA_SCHEDULES` (see
@@ -69,34 +68,27 @@ class CumulativeAlphaHook(Hook):
         by_epoch (bool, optional): Count progress in epochs; None picks by
             the train loop.
         t_max (int, optional): ``T``; defaults to the loop's length.
-        official_t_quirk (bool): Use the official code's ``T`` (see
-            :func:`official_t_max`: runs end at alpha ~ 0.19, not ~0.02).
+        official_t_quirk (bool): Use the official ``T``
+            (:func:`official_t_max`: runs end at alpha ~ 0.19, not ~0.02).
             Defaults to False.
-        step_at (int, optional): Switch point of ``'step'`` in the same
+        step_at (int, optional): Switch point of ``'step'``, in the same
             unit; defaults to 60% of ``T`` (the official 120 of 200).
-        beta (float): Parameter of ``'beta'``, > 0. Defaults to 0.2.
+        beta (float): Parameter of ``'beta'``. Defaults to 0.2.
         seed (int, optional): Seed of ``'beta'``; defaults to the runner's.
     """
-
-    priority = 'NORMAL'
 
     def __init__(self, schedule: str = 'parabolic_decay',
                  by_epoch: Optional[bool] = None,
                  t_max: Optional[int] = None, official_t_quirk: bool = False,
                  step_at: Optional[int] = None, beta: float = 0.2,
                  seed: Optional[int] = None) -> None:
-        if schedule not in ALPHA_SCHEDULES:
-            raise ValueError(
-                f'CumulativeAlphaHook: schedule={schedule!r} is not one of '
-                f'{", ".join(ALPHA_SCHEDULES)}')
-        for name, value in dict(t_max=t_max, step_at=step_at).items():
-            if value is not None and not (isinstance(value, int)
-                                          and value > 0):
-                raise ValueError(f'CumulativeAlphaHook: {name}={value!r} is '
-                                 'not a positive integer')
-        if not beta > 0:
-            raise ValueError(
-                f'CumulativeAlphaHook: beta={beta!r} is not positive')
+        bad = [] if schedule in ALPHA_SCHEDULES else [_bad_schedule(schedule)]
+        bad += [f'{k}={v!r} is not a positive integer' for k, v in dict(
+            t_max=t_max, step_at=step_at).items()
+            if v is not None and not (isinstance(v, int) and v > 0)]
+        bad += [] if beta > 0 else [f'beta={beta!r} is not positive']
+        if bad:
+            raise ValueError(f'CumulativeAlphaHook: {bad[0]}')
         self.schedule = schedule
         self.by_epoch = by_epoch
         self.t_max = t_max
@@ -139,22 +131,11 @@ class CumulativeAlphaHook(Hook):
         if self.seed is None:
             self.seed = runner.seed if runner.seed is not None else 0
 
-    def alpha_at(self, epoch: int, iteration: int) -> float:
-        """alpha for the step at (epoch, iteration), both from 0, once
-        :meth:`before_train` has run."""
-        return cumulative_alpha(
-            self.schedule, epoch if self.by_epoch else iteration,
-            self._total, self.step_at, self.beta, self.seed, iteration)
-
     def before_train_iter(self, runner, batch_idx: int,
                           data_batch=None) -> None:
         """Set and record alpha for the coming step."""
-        alpha = self.alpha_at(runner.epoch, runner.iter)
+        alpha = cumulative_alpha(
+            self.schedule, runner.epoch if self.by_epoch else runner.iter,
+            self._total, self.step_at, self.beta, self.seed, runner.iter)
         self._head(runner).alpha = alpha
         runner.message_hub.update_scalar('train/alpha', alpha)
-
-
-__all__ = [
-    'ALPHA_SCHEDULES', 'CumulativeAlphaHook', 'cumulative_alpha',
-    'official_t_max'
-]

@@ -11,8 +11,6 @@ class _EpochSwitchHook(Hook):
     """Switches a state at ``switch_epoch`` (0-based, as ``runner.epoch``),
     set before every epoch: a resumed run is right from its first step."""
 
-    priority = 'NORMAL'
-
     def __init__(self, switch_epoch: int = 160) -> None:
         if isinstance(switch_epoch, bool) or not isinstance(
                 switch_epoch, int) or switch_epoch < 0:
@@ -47,8 +45,8 @@ class DeferredReweightingHook(_EpochSwitchHook):
 
     Calls ``set_reweighting(epoch >= switch_epoch)`` on every loss that
     weighs classes (:class:`ReweightedCrossEntropyLoss`, :class:`LDAMLoss`,
-    ... with a ``weighting``). The original "epoch // 160" switches at the
-    161st epoch: ``switch_epoch=160`` here.
+    ... with a ``weighting``). The original "epoch // 160" is
+    ``switch_epoch=160``.
 
     Args:
         switch_epoch (int): First re-weighted epoch (0-based). Defaults to
@@ -83,14 +81,14 @@ class DeferredResamplingHook(_EpochSwitchHook):
 
     Sets the train loader's :class:`ClassAwareSampler` to ``'shuffle'`` (a
     plain pass) before ``switch_epoch`` and to ``rebalance`` from it. The
-    sampler lives in the main process and is iterated after this hook, so
-    the switch reaches persistent workers too (they only get indices).
+    sampler runs in the main process after this hook, so the switch
+    reaches persistent workers too.
 
     Args:
         switch_epoch (int): First re-sampled epoch (0-based). Defaults to
             160.
         rebalance (str): The sampler's mode from the switch on. Defaults
-            to ``'balanced'`` (class-balanced re-sampling).
+            to ``'balanced'``.
     """
 
     def __init__(self, switch_epoch: int = 160,
@@ -127,6 +125,3 @@ class DeferredResamplingHook(_EpochSwitchHook):
         self._log(runner, f'sampler {mode!r}')
         self._sampler(runner).set_rebalance(mode)
         runner.message_hub.update_info('resampling', mode)
-
-
-__all__ = ['DeferredResamplingHook', 'DeferredReweightingHook']

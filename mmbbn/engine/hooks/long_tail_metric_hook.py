@@ -34,18 +34,11 @@ def read_scalars(path: str) -> List[dict]:
     return records
 
 
-def validations(records: Sequence[dict], key: str) -> List[dict]:
-    """The validation records (those holding ``key``), results only."""
-    return [dict({k: v for k, v in r.items()
-                  if k not in ('step', 'time', 'data_time')},
-                 step=r.get('step')) for r in records if key in r]
-
-
 def merge_runs(runs: Sequence[Tuple[int, List[dict]]],
                key: str = 'step') -> List[dict]:
-    """One history from ``(begin, records)`` of each run, oldest first:
-    the records a run made after the ``begin`` (in ``key``'s unit) of the
-    next are replaced by the next run's."""
+    """One history from ``(begin, records)`` of each run, oldest first: a
+    run's records after the next run's ``begin`` (in ``key``) are left
+    out."""
     ends = [begin for begin, _ in runs[1:]] + [None]
     return [r for (_, records), end in zip(runs, ends) for r in records
             if end is None or r[key] <= end]
@@ -55,12 +48,9 @@ def best_and_last(history: Sequence[dict], key: str, rule: str = 'greater',
                   best_score: Optional[float] = None
                   ) -> Tuple[Optional[dict], Optional[dict]]:
     """The best and the last scored record of ``history`` (None, None if
-    none is scored).
-
-    The best is the first with ``best_score`` when given (as
-    ``CheckpointHook`` kept it; None if no record has it), else the first
-    best by ``rule`` (``'greater'`` or ``'less'``).
-    """
+    none): the best is the first with ``best_score`` if given (None if
+    none has it), else the first best by ``rule`` (``'greater'``,
+    ``'less'``)."""
     scored = [h for h in history
               if h.get(key) is not None and h[key] == h[key]]
     if not scored:
@@ -85,9 +75,9 @@ class LongTailMetricHook(Hook):
     last and best validation of ``key`` are logged and written, with every
     validation, to ``best_last.json`` (the official BBN code kept only the
     best test epoch: quote both). No state is kept: validations come from
-    ``LocalVisBackend``'s scalar logs of every run the training continues
-    (each run adds its log dir to the message hub's runtime info, saved in
-    checkpoints), the best from ``CheckpointHook(save_best=key)``.
+    the ``LocalVisBackend`` scalar logs of every run the training continues
+    (listed in the message hub's runtime info, saved in checkpoints), the
+    best from ``CheckpointHook(save_best=key)``.
 
     Args:
         key (str): The metric that ranks validations. Defaults to
@@ -110,6 +100,7 @@ class LongTailMetricHook(Hook):
         return 'iter' if isinstance(loop, IterBasedTrainLoop) else 'epoch'
 
     def _prepare(self, runner, evaluator, tag: str) -> None:
+        """Name the metrics' JSON; warn once if no hook gives counts."""
         metrics = [m for m in getattr(evaluator, 'metrics', None) or []
                    if hasattr(m, 'out_file')]
         for metric in metrics:
@@ -144,26 +135,27 @@ class LongTailMetricHook(Hook):
             RUNS_KEY, runs + [dict(log_dir=runner.log_dir, begin=begin)])
 
     def history(self, runner) -> Tuple[List[dict], List[dict]]:
-        """The training's validations (``step`` named after the unit) and
-        the runs whose scalar logs they came from."""
+        """The training's validations (results only, ``step`` named after
+        the unit) and the runs whose scalar logs they came from."""
         unit = self._unit(runner)
         runs = runner.message_hub.get_info(RUNS_KEY) or [
             dict(log_dir=runner.log_dir, begin=0)]
         found = []
         for run in runs:
             path = scalars_file(run['log_dir'])
-            if osp.isfile(path):
-                found.append((dict(run), validations(read_scalars(path),
-                                                     self.key)))
-            else:
+            if not osp.isfile(path):
                 runner.logger.warning(
                     f'LongTailMetricHook: no {path} (LocalVisBackend) of the '
                     f'run from {unit} {run["begin"]}; best and last leave '
                     'its validations out')
+                continue
+            found.append((dict(run), [
+                dict({k: v for k, v in r.items()
+                      if k not in ('step', 'time', 'data_time')},
+                     **{unit: r.get('step')})
+                for r in read_scalars(path) if self.key in r]))
         history = merge_runs([(run['begin'], records)
-                              for run, records in found])
-        for record in history:
-            record[unit] = record.pop('step')
+                              for run, records in found], key=unit)
         return history, [run for run, _ in found]
 
     def after_train(self, runner) -> None:
@@ -194,9 +186,3 @@ class LongTailMetricHook(Hook):
                       history=history)
         with open(osp.join(runner.log_dir, 'best_last.json'), 'w') as f:
             json.dump(json_safe(report), f, indent=1)
-
-
-__all__ = [
-    'LongTailMetricHook', 'best_and_last', 'merge_runs', 'read_scalars',
-    'scalars_file', 'validations'
-]

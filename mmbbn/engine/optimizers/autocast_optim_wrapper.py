@@ -10,14 +10,13 @@ from mmbbn.registry import OPTIM_WRAPPERS
 
 @OPTIM_WRAPPERS.register_module()
 class AutocastOptimWrapper(OptimWrapper):
-    """:class:`OptimWrapper` whose forward runs under bfloat16 autocast.
+    """:class:`OptimWrapper` whose forward runs under bfloat16 autocast,
+    on the model's device (a GPU, or a CPU with bfloat16 support).
 
-    bfloat16 keeps float32's exponent range, so the loss needs no
-    ``GradScaler`` (whose overflow check reads a device flag on the host
-    every step; MMEngine's ``AmpOptimWrapper`` always scales and needs an
-    accelerator). Autocast runs on the model's device, so one config runs
-    on a GPU and on a CPU with bfloat16 support. Weights, gradients and the
-    optimizer stay float32.
+    bfloat16 has float32's exponent range, so no ``GradScaler`` (whose
+    overflow check syncs the host every step; MMEngine's
+    ``AmpOptimWrapper`` always scales and needs an accelerator). Weights,
+    gradients and the optimizer stay float32.
 
     Args:
         dtype (str): Only ``'bfloat16'`` (use ``AmpOptimWrapper`` for
@@ -42,6 +41,3 @@ class AutocastOptimWrapper(OptimWrapper):
         with super().optim_context(model), torch.autocast(
                 device_type=device, dtype=self.cast_dtype):
             yield
-
-
-__all__ = ['AutocastOptimWrapper']

@@ -12,29 +12,23 @@ from mmbbn.models.data_preprocessors import SeededDataPreprocessor
 from mmbbn.registry import LOOPS
 from mmbbn.structures import is_batch_sample
 
-CHECK_ITEMS = 4
-
 
 class _BatchedEvalMixin:
-    """Predicts a device-resident batch as one :class:`BatchDataSample`.
-
-    A head's ``predict`` builds a ``DataSample`` per image (~40 us each:
-    0.4 s per CIFAR test pass, a GPU's whole epoch). For a batch of the
-    device-resident path (one ``BatchDataSample``, a
-    :class:`SeededDataPreprocessor`) the loop sets the softmax of the
-    model's logits (``mode='tensor'``) on that sample. On its first batch
-    it checks that this equals the model's ``predict`` on a few items, so
-    a model whose ``predict`` does more (a post-hoc adjustment) is refused,
-    not mis-evaluated. Any other batch goes through the parent loop.
+    """Predicts a device-resident batch (one :class:`BatchDataSample`, a
+    :class:`SeededDataPreprocessor`) as the softmax of the model's logits
+    (``mode='tensor'``), not a ``DataSample`` per image (~40 us each: a
+    GPU's whole epoch per CIFAR test pass). The first batch is checked
+    against the model's ``predict`` on a few items, so a model whose
+    ``predict`` does more (a post-hoc adjustment) is refused, not
+    mis-evaluated. Other batches go through the parent loop.
     """
 
-    stage = 'val'
     _checked = False
 
     def _check(self, model, inputs: torch.Tensor,
                scores: torch.Tensor) -> None:
         """Batched scores equal ``predict`` on the first items, or raise."""
-        k = min(CHECK_ITEMS, len(inputs))
+        k = min(4, len(inputs))
         own = model(inputs[:k], [DataSample() for _ in range(k)],
                     mode='predict')
         own = torch.stack([s.pred_score for s in own]).float()
@@ -72,18 +66,15 @@ class _BatchedEvalMixin:
 
 @LOOPS.register_module()
 class BatchedValLoop(_BatchedEvalMixin, ValLoop):
-    """``ValLoop`` (same arguments) that predicts device-resident batches
-    in one go."""
+    """``ValLoop`` (same arguments) predicting device-resident batches at
+    once."""
 
     stage = 'val'
 
 
 @LOOPS.register_module()
 class BatchedTestLoop(_BatchedEvalMixin, TestLoop):
-    """``TestLoop`` (same arguments) that predicts device-resident batches
-    in one go."""
+    """``TestLoop`` (same arguments) predicting device-resident batches at
+    once."""
 
     stage = 'test'
-
-
-__all__ = ['BatchedTestLoop', 'BatchedValLoop']

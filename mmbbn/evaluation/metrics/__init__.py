@@ -1,5 +1,9 @@
 """Metrics."""
-from . import long_tail_metric
-from .long_tail_metric import *  # noqa: F401,F403
+from .long_tail_metric import (LongTailMetric, expected_calibration_error,
+                               json_safe, per_class_accuracy,
+                               reliability_bins, shot_groups)
 
-__all__ = long_tail_metric.__all__
+__all__ = [
+    'LongTailMetric', 'expected_calibration_error', 'json_safe',
+    'per_class_accuracy', 'reliability_bins', 'shot_groups'
+]

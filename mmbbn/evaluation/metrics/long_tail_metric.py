@@ -22,8 +22,8 @@ PER_CLASS_SHOWN = 50
 
 def shot_groups(train_counts: np.ndarray, many_shot: int = 100,
                 few_shot: int = 20) -> Dict[str, np.ndarray]:
-    """Boolean class masks ``many`` (more than ``many_shot`` training
-    images), ``few`` (fewer than ``few_shot``) and ``medium`` (the rest)."""
+    """Class masks ``many`` (over ``many_shot`` training images), ``few``
+    (under ``few_shot``) and ``medium`` (the rest)."""
     counts = np.asarray(train_counts)
     many, few = counts > many_shot, counts < few_shot
     return dict(many=many, medium=~many & ~few, few=few)
@@ -31,8 +31,7 @@ def shot_groups(train_counts: np.ndarray, many_shot: int = 100,
 
 def per_class_accuracy(labels: np.ndarray, preds: np.ndarray,
                        num_classes: int) -> np.ndarray:
-    """Top-1 accuracy (%) of every class; NaN for classes not in
-    ``labels``."""
+    """Top-1 accuracy (%) of each class; NaN for those not in ``labels``."""
     total = class_counts(labels, num_classes)
     correct = np.bincount(
         labels, weights=(preds == labels), minlength=num_classes)
@@ -42,11 +41,8 @@ def per_class_accuracy(labels: np.ndarray, preds: np.ndarray,
 
 def _bin_sums(confidence: np.ndarray, correct: np.ndarray,
               bins: int) -> tuple:
-    """Count, confidence sum and correct sum of each confidence bin.
-
-    Bin b holds ``(b / bins, (b + 1) / bins]`` (the edges of the usual ECE
-    implementation; 0 falls in the first bin).
-    """
+    """Count, confidence and correct sums of the bins ``(b / bins, (b + 1)
+    / bins]`` (the usual ECE edges; 0 falls in the first)."""
     confidence = np.asarray(confidence, np.float64)
     edges = np.linspace(0.0, 1.0, bins + 1)
     index = np.clip(np.searchsorted(edges, confidence) - 1, 0, bins - 1)
@@ -57,9 +53,8 @@ def _bin_sums(confidence: np.ndarray, correct: np.ndarray,
 
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray,
                                bins: int = 15) -> float:
-    """ECE (%), ``sum_b |acc_b - conf_b| * n_b / N`` over ``bins``
-    equal-width bins (see :func:`reliability_bins`); NaN without
-    predictions."""
+    """ECE (%), ``sum_b |acc_b - conf_b| * n_b / N`` over equal-width bins;
+    NaN without predictions."""
     if not len(confidence):
         return float('nan')
     _, conf, acc = _bin_sums(confidence, correct, bins)
@@ -68,9 +63,8 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray,
 
 def reliability_bins(confidence: np.ndarray, correct: np.ndarray,
                      bins: int = 15) -> dict:
-    """The ``edges`` (bins + 1) and, per bin, ``count``, mean
-    ``confidence`` and ``accuracy`` (fractions; None for an empty bin) of
-    a reliability diagram."""
+    """A reliability diagram: ``edges`` and, per bin, ``count``, mean
+    ``confidence`` and ``accuracy`` (fractions; None for an empty bin)."""
     n, conf, acc = _bin_sums(confidence, correct, bins)
     with np.errstate(invalid='ignore', divide='ignore'):
         return dict(edges=np.linspace(0.0, 1.0, bins + 1).tolist(),
@@ -79,29 +73,17 @@ def reliability_bins(confidence: np.ndarray, correct: np.ndarray,
 
 
 def json_safe(value):
-    """A copy of ``value`` that ``json.dump`` writes as strict JSON: NaN
-    and infinities as None, NumPy values as plain Python ones."""
+    """A copy of ``value`` that ``json.dump`` writes as strict JSON (NaN
+    and infinities as None, NumPy values as Python ones)."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        value = value.tolist()
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [json_safe(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return json_safe(value.tolist())
-    if isinstance(value, np.generic):
-        value = value.item()
     if isinstance(value, float) and not np.isfinite(value):
         return None
     return value
-
-
-def write_result_json(path: str, result: dict) -> None:
-    """Write a JSON-safe result, one top-level field per line (folders are
-    created)."""
-    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
-    body = ',\n'.join(f' {json.dumps(key)}: {json.dumps(value)}'
-                      for key, value in result.items())
-    with open(path, 'w') as f:
-        f.write('{\n' + body + '\n}\n')
 
 
 @METRICS.register_module()
@@ -109,14 +91,12 @@ class LongTailMetric(BaseMetric):
     """Top-k, class-averaged, many/medium/few-shot, per-class accuracy, ECE.
 
     Group accuracies are means of per-class accuracies (classes without
-    test images are skipped). The training counts are ``train_class_counts``
-    or else those :class:`ClassCountsHook` derives from the config's
-    training set; without counts the groups are left out. Every evaluation
-    logs a table and, when ``out_file`` is set (:class:`LongTailMetricHook`
-    names it), writes the per-class result as JSON.
-
-    Results, in percent (prefix ``lt``): ``top{k}``, ``class_avg``,
-    ``many``, ``medium``, ``few``, ``ece``.
+    test images skipped), from ``train_class_counts`` or else the counts
+    :class:`ClassCountsHook` gives (without counts, no groups). Each
+    evaluation logs a table and, when ``out_file`` is set (by
+    :class:`LongTailMetricHook`), writes the per-class result as JSON.
+    Results (%, prefix ``lt``): ``top{k}``, ``class_avg``, ``many``,
+    ``medium``, ``few``, ``ece``.
 
     Args:
         topk (Sequence[int]): Top-k accuracies. Defaults to (1, 5).
@@ -156,7 +136,6 @@ class LongTailMetric(BaseMetric):
         self.train_class_counts = (None if train_class_counts is None else
                                    np.asarray(train_class_counts, np.int64))
         self.out_file: Optional[str] = None
-        self.last_result: Optional[dict] = None
 
     @property
     def needs_class_counts(self) -> bool:
@@ -169,12 +148,9 @@ class LongTailMetric(BaseMetric):
             self.train_class_counts = np.asarray(counts, np.int64)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
-        """Keep label, top-k classes and confidence of each image.
-
-        A data sample holds one prediction (``pred_score`` (C, )) or a
-        batch's (:class:`BatchDataSample`, (N, C)); either way there is one
-        entry per image, as MMEngine's collection across ranks needs.
-        """
+        """Keep label, top-k classes and confidence of each image, one
+        entry per image (as collection across ranks needs) from per-item
+        ``pred_score`` (C, ) or a :class:`BatchDataSample`'s (N, C)."""
         if not data_samples:
             return
         scores = torch.cat([s['pred_score'].reshape(
@@ -196,7 +172,7 @@ class LongTailMetric(BaseMetric):
 
         Args:
             pred_topk (np.ndarray): (N, k) best classes of each image, best
-                first; top-k figures with k beyond them are left out.
+                first (no top-k figure for a larger k).
             confidence (np.ndarray): (N, ) top-1 probability.
             target (np.ndarray): (N, ) true classes.
             num_classes (int): Number of classes.
@@ -207,7 +183,7 @@ class LongTailMetric(BaseMetric):
         Returns:
             dict: ``summary`` (figure -> %, NaN where undefined),
             ``group_sizes``, ``per_class_accuracy``, ``test_class_counts``
-            and ``reliability`` (see :func:`reliability_bins`).
+            and ``reliability`` (:func:`reliability_bins`).
         """
         pred_topk = np.asarray(pred_topk, np.int64).reshape(len(target), -1)
         target = np.asarray(target, np.int64)
@@ -241,8 +217,8 @@ class LongTailMetric(BaseMetric):
                                                  ece_bins))
 
     def compute_metrics(self, results: List[tuple]) -> dict:
-        """Compute the figures of ``(label, top-k, confidence,
-        num_classes)`` results; log the table, write the JSON."""
+        """The figures of ``(label, top-k, confidence, num_classes)``
+        results; log the table, write the JSON."""
         if not results:
             raise ValueError('LongTailMetric: no predictions to evaluate '
                              '(is the test set empty?)')
@@ -262,17 +238,23 @@ class LongTailMetric(BaseMetric):
             np.array([r[2] for r in results]),
             np.array([r[0] for r in results], np.int64), num_classes,
             counts, self.topk, self.many_shot, self.few_shot, self.ece_bins)
-        self.last_result = json_safe(dict(
-            summary=result['summary'], group_sizes=result['group_sizes'],
-            many_shot=self.many_shot, few_shot=self.few_shot,
-            ece_bins=self.ece_bins, num_test_images=len(results),
-            classes=None if classes is None else list(classes),
-            train_class_counts=counts,
-            **{k: result[k] for k in ('test_class_counts',
-                                      'per_class_accuracy', 'reliability')}))
         logger.info(self._table(result, classes, counts))
         if self.out_file:
-            write_result_json(self.out_file, self.last_result)
+            saved = json_safe(dict(
+                summary=result['summary'], group_sizes=result['group_sizes'],
+                many_shot=self.many_shot, few_shot=self.few_shot,
+                ece_bins=self.ece_bins, num_test_images=len(results),
+                classes=None if classes is None else list(classes),
+                train_class_counts=counts,
+                **{k: result[k] for k in ('test_class_counts',
+                                          'per_class_accuracy',
+                                          'reliability')}))
+            # One top-level field per line.
+            os.makedirs(osp.dirname(self.out_file) or '.', exist_ok=True)
+            with open(self.out_file, 'w') as f:
+                f.write('{\n' + ',\n'.join(
+                    f' {json.dumps(k)}: {json.dumps(v)}'
+                    for k, v in saved.items()) + '\n}\n')
         return result['summary']
 
     def _table(self, result: dict, classes: Optional[Sequence[str]],
@@ -300,12 +282,10 @@ class LongTailMetric(BaseMetric):
             acc = class_acc[i]
             return f'{name}{n}: ' + ('n/a' if acc != acc else f'{acc:.1f}')
 
-        if counts is None:
-            order = np.arange(len(class_acc))
-            lines.append('Per-class top-1 (%):')
-        else:
-            order = np.argsort(-counts, kind='stable')
-            lines.append('Per-class top-1 (%), by training count:')
+        order = (np.arange(len(class_acc)) if counts is None else
+                 np.argsort(-counts, kind='stable'))
+        lines.append('Per-class top-1 (%)' + (
+            ':' if counts is None else ', by training count:'))
         hidden = len(order) - 2 * PER_CLASS_SHOWN
         parts = ([order] if hidden <= 0 else
                  [order[:PER_CLASS_SHOWN], order[-PER_CLASS_SHOWN:]])
@@ -317,10 +297,3 @@ class LongTailMetric(BaseMetric):
             lines += ['  ' + '  '.join(cells[j:j + 5])
                       for j in range(0, len(cells), 5)]
         return '\n'.join(lines)
-
-
-__all__ = [
-    'LongTailMetric', 'expected_calibration_error', 'json_safe',
-    'per_class_accuracy', 'reliability_bins', 'shot_groups',
-    'write_result_json'
-]
