@@ -9,7 +9,7 @@ Samplers, pairs and rank splitting are unchanged.
 :func:`use_device_resident` switches a config to this path.
 """
 import os
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -21,7 +21,7 @@ from torch.utils.data import get_worker_info
 from mmbbn.registry import DATASETS, FUNCTIONS
 from mmbbn.structures import BatchDataSample, Draw
 from .labels import get_gt_labels
-from .seeded_dataset import SeededDataset
+from .wrappers import SeededDataset
 
 INT64 = 2**63
 # Transforms the device path may leave in a pipeline: packing, and
@@ -29,7 +29,6 @@ INT64 = 2**63
 PASSIVE = ('PackInputs', 'ConvertImageFile')
 PREPROCESSORS = ('ClsDataPreprocessor', 'BBNDataPreprocessor',
                  'SeededDataPreprocessor')
-LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 @FUNCTIONS.register_module()
@@ -160,8 +159,7 @@ class DeviceResidentDataset(SeededDataset):
         device = torch.device(device)
         if device.type == 'cuda' and device.index is None:
             device = torch.device('cuda', torch.cuda.current_device())
-        need = images.nbytes + 8 * len(images)
-        free = free_memory(device)
+        need, free = images.nbytes + 8 * len(images), free_memory(device)
         if need > self.memory_fraction * free:
             raise ValueError(
                 f'DeviceResidentDataset: {self.name} needs '
@@ -242,46 +240,28 @@ def batch_augments_of(pipeline: Sequence[dict], where: str) -> List[dict]:
     return augments
 
 
-def _innermost(loader: dict, field: str) -> Tuple[dict, str]:
-    """The dict holding a loader's innermost data set, and that set's path.
-
-    Wrappers stay: ``SeededDataset`` and ``DualSampleDataset`` hand whole
-    batches of draws to a device-resident set, so the device path has the
-    per-item path's shape and a leaf's overrides reach both alike.
-    """
-    holder, path = loader, f'{field}.dataset'
-    while isinstance(holder['dataset'].get('dataset'), dict):
-        holder, path = holder['dataset'], path + '.dataset'
-    return holder, path
-
-
-def use_device_resident(cfg: Config,
-                        device: str = 'auto',
-                        eval_batch_size: Optional[int] = None) -> Config:
-    """Switch a config to the device-resident data path, in place.
+def use_device_resident(cfg: Config) -> Config:
+    """Switch ``cfg`` (whose data sets hold small images in memory) to the
+    device-resident data path, in place, as the ``*_device.py`` bases do.
 
     Each loader's innermost data set becomes a :class:`DeviceResidentDataset`
-    of it (``DefaultSampler`` becomes ``SeededSampler``, same indices); the
-    training pipeline becomes the preprocessor's seeded ``augments``; the
-    loaders get ``num_workers=0``, no pinning and ``identity_collate``;
-    evaluation runs batched (``BatchedValLoop`` / ``BatchedTestLoop``).
-    Samplers and wrappers are kept; applying it twice changes nothing.
-
-    Args:
-        cfg (Config): A config whose data sets hold small images in memory.
-        device (str): Where the images live. Defaults to 'auto'.
-        eval_batch_size (int, optional): Batch size of validation and
-            testing. Defaults to the config's.
-
-    Returns:
-        Config: ``cfg``.
+    of it; wrappers and samplers stay (``DefaultSampler`` becomes
+    ``SeededSampler``, same indices). The training pipeline becomes the
+    preprocessor's seeded ``augments``; the loaders get ``num_workers=0``,
+    no pinning and ``identity_collate``; evaluation runs batched
+    (``BatchedValLoop`` / ``BatchedTestLoop``). Applying it twice changes
+    nothing. Returns ``cfg``.
     """
     augments = None
-    for field in LOADERS:
+    for field in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg.get(field)
         if not loader or not loader.get('dataset'):
             continue
-        holder, path = _innermost(loader, field)
+        # The innermost set: a wrapper hands it whole batches of draws, so
+        # a leaf's overrides reach it on both paths alike.
+        holder, path = loader, f'{field}.dataset'
+        while isinstance(holder['dataset'].get('dataset'), dict):
+            holder, path = holder['dataset'], path + '.dataset'
         inner = holder['dataset']
         if _short(inner.get('type')) != 'DeviceResidentDataset':
             where = f'{path}.pipeline'
@@ -298,8 +278,6 @@ def use_device_resident(cfg: Config,
             holder['dataset'] = dict(
                 type='DeviceResidentDataset', dataset_type=inner['type'],
                 **held, pipeline=passive or [dict(type='PackInputs')])
-            if device != 'auto':
-                holder['dataset']['device'] = device
         sampler = loader.get('sampler') or {}
         if field == 'train_dataloader' and _short(
                 sampler.get('type')) == 'DefaultSampler':
@@ -307,8 +285,6 @@ def use_device_resident(cfg: Config,
         loader.update(
             collate_fn=dict(type='identity_collate'), num_workers=0,
             persistent_workers=False, pin_memory=False)
-        if field != 'train_dataloader' and eval_batch_size:
-            loader['batch_size'] = eval_batch_size
 
     model = cfg.get('model', {})
     key_holder = model if model.get('data_preprocessor') else cfg
@@ -329,9 +305,3 @@ def use_device_resident(cfg: Config,
                 '', 'ValLoop', 'TestLoop'):
             loop_cfg['type'] = loop
     return cfg
-
-
-__all__ = [
-    'DeviceResidentDataset', 'batch_augments_of', 'free_memory',
-    'identity_collate', 'use_device_resident'
-]

@@ -6,7 +6,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from mmbbn.registry import DATASETS
-from .image_files import ImageFileDataset, OfficialSplit
+from .image_files import ImageFileDataset
 
 INAT_FORMATS = ('auto', 'coco', 'bbn')
 
@@ -21,12 +21,12 @@ def _entries(doc: dict, key: str, path: str) -> list:
 
 def _column(entries: list, key: str, kind: type, path: str, section: str,
             show: Optional[str] = None) -> list:
-    """Field ``key`` of every entry, of type ``kind``; a bad entry is one
-    line naming it (by field ``show`` too, if given)."""
+    """Field ``key`` of every entry, of type ``kind`` (int: as an int64
+    array); a bad entry is one line naming it (by field ``show`` too)."""
     try:
         values = list(map(itemgetter(key), entries))
         if set(map(type, values)) <= {kind}:
-            return values
+            return np.array(values, np.int64) if kind is int else values
     except (KeyError, TypeError):
         pass
     for i, entry in enumerate(entries):
@@ -44,21 +44,17 @@ def _column(entries: list, key: str, kind: type, path: str, section: str,
     raise AssertionError('unreachable')  # pragma: no cover
 
 
-def _ids(entries: list, key: str, path: str, section: str,
-         show: Optional[str] = None) -> np.ndarray:
-    return np.array(_column(entries, key, int, path, section, show),
-                    np.int64)
-
-
-def _no_repeat(ids: np.ndarray, path: str, section: str, what: str,
-               end: str = '') -> None:
-    """A repeated value of ``ids`` is one line naming both entries."""
+def _unique(ids: np.ndarray, path: str, section: str, what: str,
+            end: str = '') -> np.ndarray:
+    """The sorting order of ``ids``; a repeated value is one line naming
+    both entries."""
     order = np.argsort(ids, kind='stable')
     same = np.flatnonzero(ids[order][1:] == ids[order][:-1])
     if len(same):
         i, j = order[same[0]], order[same[0] + 1]
         raise ValueError(f'{path}: {section}[{i}] and {section}[{j}] '
                          f'both {what}={ids[i]}{end}')
+    return order
 
 
 def _lookup(sorted_values: np.ndarray,
@@ -74,34 +70,33 @@ def _lookup(sorted_values: np.ndarray,
 def parse_coco_style(doc: dict, path: str) -> Tuple[list, np.ndarray, list]:
     """File names, int64 class indices and class names of the official
     (COCO-style) file; class index = rank of the category id."""
-    images = _entries(doc, 'images', path)
-    annotations = _entries(doc, 'annotations', path)
-    categories = _entries(doc, 'categories', path)
-    cat_ids = _ids(categories, 'id', path, 'categories')
-    _no_repeat(cat_ids, path, 'categories', 'have id')
-    cat_order = np.argsort(cat_ids)
+    images, annotations, categories = (
+        _entries(doc, key, path)
+        for key in ('images', 'annotations', 'categories'))
+    cat_ids = _column(categories, 'id', int, path, 'categories')
+    cat_order = _unique(cat_ids, path, 'categories', 'have id')
     sorted_cats = cat_ids[cat_order]
     names = [str(categories[i].get('name', cat_ids[i])) for i in cat_order]
-    image_ids = _ids(images, 'id', path, 'images')
+    image_ids = _column(images, 'id', int, path, 'images')
     files = _column(images, 'file_name', str, path, 'images', show='id')
-    _no_repeat(image_ids, path, 'images', 'have id')
-    ann_images = _ids(annotations, 'image_id', path, 'annotations', 'id')
-    ann_cats = _ids(annotations, 'category_id', path, 'annotations',
-                    'image_id')
+    img_order = _unique(image_ids, path, 'images', 'have id')
+    ann_images = _column(annotations, 'image_id', int, path, 'annotations',
+                         'id')
+    ann_cats = _column(annotations, 'category_id', int, path,
+                       'annotations', 'image_id')
 
-    img_order = np.argsort(image_ids)
     pos, known = _lookup(image_ids[img_order], ann_images)
     if not known.all():
         k = np.flatnonzero(~known)[0]
         raise ValueError(f'{path}: annotations[{k}] image_id='
                          f'{ann_images[k]} is not an id in images')
     item = img_order[pos]
-    _no_repeat(ann_images, path, 'annotations', 'label image_id',
-               ' (one label per image)')
+    _unique(ann_images, path, 'annotations', 'label image_id',
+            ' (one label per image)')
     if len(item) < len(image_ids):
-        i = np.flatnonzero(np.bincount(item, minlength=len(image_ids)) == 0)[0]
-        raise ValueError(f'{path}: images[{i}] (id={image_ids[i]}) has '
-                         'no entry in annotations')
+        i = np.flatnonzero(np.bincount(item, minlength=len(image_ids)) == 0)
+        raise ValueError(f'{path}: images[{i[0]}] (id={image_ids[i[0]]}) '
+                         'has no entry in annotations')
     cat_pos, valid = _lookup(sorted_cats, ann_cats)
     if not valid.all():
         k = np.flatnonzero(~valid)[0]
@@ -124,12 +119,12 @@ def parse_bbn_style(doc: dict, path: str) -> Tuple[list, np.ndarray, list]:
         raise ValueError(f'{path}: num_classes={num_classes!r} is not a '
                          'positive integer')
     annotations = _entries(doc, 'annotations', path)
-    image_ids = _ids(annotations, 'image_id', path, 'annotations')
-    _no_repeat(image_ids, path, 'annotations', 'have image_id')
+    image_ids = _column(annotations, 'image_id', int, path, 'annotations')
+    _unique(image_ids, path, 'annotations', 'have image_id')
     files = _column(annotations, 'fpath', str, path, 'annotations',
                     'image_id')
-    labels = _ids(annotations, 'category_id', path, 'annotations',
-                  'image_id')
+    labels = _column(annotations, 'category_id', int, path, 'annotations',
+                     'image_id')
     bad = np.flatnonzero((labels < 0) | (labels >= num_classes))
     if len(bad):
         k = bad[0]
@@ -201,9 +196,9 @@ class INaturalist(ImageFileDataset):
 
 
 @DATASETS.register_module()
-class INaturalist2018(OfficialSplit, INaturalist):
+class INaturalist2018(INaturalist):
     """iNaturalist 2018 (8,142 species): ``split`` reads ``train2018.json``
-    or ``val2018.json`` under ``data_root`` (see :class:`OfficialSplit`)."""
+    or ``val2018.json`` under ``data_root``."""
 
     SPLIT_FILES = dict(train='train2018.json', val='val2018.json')
     SIZES = dict(train=437513, val=24426)
@@ -211,16 +206,10 @@ class INaturalist2018(OfficialSplit, INaturalist):
 
 
 @DATASETS.register_module()
-class INaturalist2017(OfficialSplit, INaturalist):
+class INaturalist2017(INaturalist):
     """iNaturalist 2017 (5,089 classes): ``split`` reads ``train2017.json``
-    or ``val2017.json`` under ``data_root`` (see :class:`OfficialSplit`)."""
+    or ``val2017.json`` under ``data_root``."""
 
     SPLIT_FILES = dict(train='train2017.json', val='val2017.json')
     SIZES = dict(train=579184, val=95986)
     NUM_CLASSES = 5089
-
-
-__all__ = [
-    'INAT_FORMATS', 'INaturalist', 'INaturalist2017', 'INaturalist2018',
-    'parse_bbn_style', 'parse_coco_style'
-]

@@ -1,5 +1,5 @@
 """Per-item class labels and per-class counts of any MMPretrain data set."""
-from typing import Optional, Sequence
+from typing import Optional
 
 import numpy as np
 
@@ -58,18 +58,3 @@ def get_class_counts(dataset) -> np.ndarray:
     """int64 items per class of a single-label data set, from its labels."""
     labels = get_gt_labels(dataset)
     return class_counts(labels, get_num_classes(dataset, labels))
-
-
-def class_names(dataset, indices: Sequence[int]) -> list:
-    """``'name (i)'`` of some classes where the names are known, else
-    ``'i'``."""
-    classes = getattr(dataset, 'metainfo', {}).get('classes')
-    if not classes:
-        return [str(i) for i in indices]
-    return [f'{classes[i]} ({i})' for i in indices]
-
-
-__all__ = [
-    'class_counts', 'class_names', 'get_class_counts', 'get_gt_labels',
-    'get_num_classes'
-]

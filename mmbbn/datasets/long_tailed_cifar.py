@@ -8,31 +8,29 @@ from mmpretrain.datasets import CIFAR10, CIFAR100
 from mmpretrain.datasets.utils import check_md5
 
 from mmbbn.registry import DATASETS
-from .long_tail import check_long_tail, keep_long_tail, long_tail_counts
+from .long_tail import LongTailed, long_tail_counts
 
 
-class _LongTailCIFARMixin:
+class _LongTailCIFARMixin(LongTailed):
     """MMPretrain's CIFAR whose training split is long-tailed (LDAM-DRW).
 
     Items are 32x32x3 uint8 RGB images. The test split stays whole; the
-    training split keeps the subset of :func:`keep_long_tail` with
-    ``n_max = N / C``.
+    training split keeps the subset of :meth:`LongTailed.keep_long_tail`
+    with ``n_max = N / C``.
 
     Args:
         data_root (str): Folder holding the extracted CIFAR folder.
-        split (str): ``'train'`` or ``'test'``. Defaults to ``'train'``.
         imbalance_factor (float): ``n_max / n_min`` of the training split,
-            at least 1 (1 keeps every image). Defaults to 100.
-        profile (str): ``'exp'`` (default) or ``'step'``.
-        selection (str): ``'shuffle'`` (LDAM-DRW, default) or ``'first'``
-            (the first ``n_i`` images of each class in file order).
-        seed (int, optional): Seed of ``'shuffle'``. Defaults to 0, the
-            protocol's. None gives an unreproducible subset.
+            at least 1 (1 keeps every image).
+        selection (str): ``'shuffle'`` (LDAM-DRW) or ``'first'`` (the first
+            ``n_i`` images of each class in file order).
+        seed (int, optional): Seed of ``'shuffle'``; 0 is the protocol's,
+            None gives an unreproducible subset.
         check_md5 (bool): Compare each file with the official release's
-            md5. Turn off for re-encoded copies. Defaults to True.
-        download (bool): Download the official archive if files are
-            missing. Defaults to False.
-        **kwargs: Other arguments of :class:`mmpretrain.datasets.CIFAR10`.
+            md5. Turn off for re-encoded copies.
+        profile (str): ``'exp'`` or ``'step'``.
+        **kwargs: Other arguments of MMPretrain's CIFAR (``split``;
+            ``download``, here False by default).
     """
 
     def __init__(self,
@@ -45,18 +43,11 @@ class _LongTailCIFARMixin:
                  check_md5: bool = True,
                  download: bool = False,
                  **kwargs) -> None:
-        name = type(self).__name__
         if split not in ('train', 'test'):
-            raise ValueError(f"{name}: split={split!r} is not 'train' or "
-                             "'test'")
-        check_long_tail(name, imbalance_factor, profile, selection)
-        self.imbalance_factor = imbalance_factor
-        self.profile = profile
-        self.selection = selection
-        self.seed = seed
+            raise ValueError(f"{type(self).__name__}: split={split!r} is not "
+                             "'train' or 'test'")
+        self.set_long_tail(imbalance_factor, profile, selection, seed)
         self.check_md5 = check_md5
-        self.subset_digest: Optional[str] = None
-        self.subset_counts: Optional[List[int]] = None
         super().__init__(
             data_root=data_root, split=split, download=download, **kwargs)
 
@@ -91,6 +82,7 @@ class _LongTailCIFARMixin:
 
     def load_data_list(self) -> List[dict]:
         self._check_integrity()  # a missing or altered file, in one line
+        root = self.data_prefix['root']
         try:
             data_list = super().load_data_list()
         except Exception as error:  # pickle raises many types on bad bytes
@@ -104,24 +96,21 @@ class _LongTailCIFARMixin:
                 if 'data' not in keys or not keys & {'labels',
                                                      'fine_labels'}:
                     raise ValueError(f'{path}: a CIFAR pickle has data and '
-                                     f'labels, this one {sorted(keys)}'
-                                     ) from None
-            raise ValueError(f"{self.data_prefix['root']}: CIFAR files not "
-                             f'readable ({type(error).__name__}: {error})'
-                             ) from None
+                                     f'labels, this one {sorted(keys)}')
+            raise ValueError(f'{root}: CIFAR files not readable '
+                             f'({type(error).__name__}: {error})') from None
         labels = np.array([d['gt_label'] for d in data_list], np.int64)
         num_classes = len(self.CLASSES)
         if labels.min() < 0 or labels.max() >= num_classes:
-            raise ValueError(f"{self.data_prefix['root']}: CIFAR label "
-                             f'{labels.max()} outside the {num_classes} '
-                             'classes')
+            raise ValueError(f'{root}: CIFAR label {labels.max()} outside the '
+                             f'{num_classes} classes')
         if self.split != 'train':
             return data_list
         counts = long_tail_counts(
             len(labels) / num_classes, num_classes, self.imbalance_factor,
             self.profile)
-        keep = keep_long_tail(self, f'{type(self).__name__} train', labels,
-                              counts)
+        keep = self.keep_long_tail(f'{type(self).__name__} train', labels,
+                                   counts)
         return [data_list[i] for i in keep]
 
     def extra_repr(self) -> List[str]:
@@ -141,6 +130,3 @@ class CIFAR10LT(_LongTailCIFARMixin, CIFAR10):
 @DATASETS.register_module()
 class CIFAR100LT(_LongTailCIFARMixin, CIFAR100):
     __doc__ = 'CIFAR-100-LT. ' + _LongTailCIFARMixin.__doc__
-
-
-__all__ = ['CIFAR10LT', 'CIFAR100LT']

@@ -46,6 +46,3 @@ class ConvertImageFile(BaseTransform):
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(color={self.color!r})'
-
-
-__all__ = ['ConvertImageFile']

@@ -26,7 +26,7 @@ def test_pair_index_gives_both_items_by_name():
     assert pair.conventional['gt_label'] == 1
     assert pair.rebalancing['gt_label'] == 2
     assert pair.rebalancing['img'][0, 0] == 3
-    plain = ds.pair_item(1, 3)
+    plain = ds[BranchPair(1, 3)]
     assert [plain.conventional['gt_label'], plain.rebalancing['gt_label']
             ] == [1, 2]
 

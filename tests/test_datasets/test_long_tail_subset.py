@@ -4,7 +4,7 @@ import pytest
 
 from mmbbn.datasets import (DualSampleDataset, DualSampler, LongTailImageList,
                             LongTailSubset, long_tail_counts, select_long_tail)
-from mmbbn.datasets.long_tail_subset import largest_n_max
+from mmbbn.datasets.long_tail import largest_n_max
 from ..conftest import one_line_error, write_image_list
 
 

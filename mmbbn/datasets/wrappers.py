@@ -1,4 +1,4 @@
-"""The training wrapper that resolves a sampler's :class:`Draw`."""
+"""The training wrappers that resolve a sampler's :class:`Draw` (or pair)."""
 import copy
 import random
 from contextlib import contextmanager
@@ -9,16 +9,13 @@ import torch
 from mmengine.dataset import BaseDataset
 
 from mmbbn.registry import DATASETS
-from mmbbn.structures import Draw
+from mmbbn.structures import BranchPair, Draw
 from .labels import get_gt_labels
 
 
 def seed_generators(seed: int) -> None:
-    """Seed NumPy's, Python's and torch's (CPU) global generators.
-
-    The transforms of MMCV and MMPretrain draw from NumPy's global state,
-    others from Python's ``random`` or torch's default CPU generator.
-    """
+    """Seed NumPy's, Python's and torch's (CPU) global generators, which
+    MMCV's, MMPretrain's and other transforms draw from."""
     np.random.seed(seed)
     random.seed(seed)
     torch.default_generator.manual_seed(seed)
@@ -26,12 +23,10 @@ def seed_generators(seed: int) -> None:
 
 @contextmanager
 def kept_random_state() -> Iterator[None]:
-    """Restore the generators of :func:`seed_generators` after the block.
-
-    So a main process that loads items itself (``num_workers=0``) draws
-    afterwards as if no item had been loaded. Saving NumPy's state costs
-    about 0.1 ms, so batches keep it once, not per item.
-    """
+    """Restore the generators of :func:`seed_generators` after the block,
+    so a main process that loads items itself (``num_workers=0``) draws
+    afterwards as if it had loaded none. Saving NumPy's state costs about
+    0.1 ms, so batches keep it once, not per item."""
     np_state, py_state = np.random.get_state(), random.getstate()
     torch_state = torch.default_generator.get_state()
     try:
@@ -43,17 +38,13 @@ def kept_random_state() -> Iterator[None]:
 
 
 def is_index(idx: Any) -> bool:
-    """Whether ``idx`` is a plain item index (not a draw)."""
     return isinstance(idx, (int, np.integer))
 
 
 class DatasetWrapper:
-    """Base of the wrappers: builds the wrapped set, keeps its metainfo.
-
-    Args:
-        dataset (dict | BaseDataset): The data set or its config.
-        lazy_init (bool): Defer :meth:`full_init`. Defaults to False.
-    """
+    """Base of the wrappers: builds the wrapped ``dataset`` (a data set or
+    its config) and keeps its metainfo; ``lazy_init`` defers
+    :meth:`full_init`."""
 
     def __init__(self,
                  dataset: Union[dict, BaseDataset],
@@ -68,14 +59,12 @@ class DatasetWrapper:
 
     @property
     def metainfo(self) -> dict:
-        """Meta information of the wrapped data set."""
         return copy.deepcopy(self._metainfo)
 
     def full_init(self) -> None:
         """Load the wrapped data set's annotations (once)."""
-        if self._fully_initialized:
-            return
-        if hasattr(self.dataset, 'full_init'):
+        if not self._fully_initialized and hasattr(self.dataset,
+                                                   'full_init'):
             self.dataset.full_init()
         self._fully_initialized = True
 
@@ -88,14 +77,9 @@ class SeededDataset(DatasetWrapper):
     :class:`ClassAwareSampler` yield them) it returns
     ``dataset[draw.index]`` with the global generators seeded by
     ``draw.seed`` (their states restored afterwards); indexed with an
-    ``int`` it returns ``dataset[idx]``, so browsing tools work on it. A
-    wrapped set that takes whole batches (``__getitems__``) gets each batch
-    of draws as a list and applies their seeds itself.
-
-    Args:
-        dataset (dict | BaseDataset): The training set or its config.
-        lazy_init (bool): Defer loading the wrapped set's annotations.
-            Defaults to False.
+    ``int``, ``dataset[idx]``, so browsing tools work on it. A wrapped set
+    that takes whole batches (``__getitems__``) gets each batch of draws as
+    a list and applies their seeds itself.
     """
 
     def get_gt_labels(self) -> np.ndarray:
@@ -105,8 +89,7 @@ class SeededDataset(DatasetWrapper):
         return self.dataset.get_data_info(idx)
 
     def prepare(self, draw: Union[Draw, int]) -> Any:
-        """One item: a draw with its seed (generators left seeded), a plain
-        index as it is."""
+        """One item (generators left seeded by a draw's seed)."""
         if isinstance(draw, Draw):
             seed_generators(draw.seed)
             return self.dataset[draw.index]
@@ -135,7 +118,26 @@ class SeededDataset(DatasetWrapper):
         return f'{type(self).__name__}(\n{self.dataset!r}\n)'
 
 
-__all__ = [
-    'DatasetWrapper', 'SeededDataset', 'is_index', 'kept_random_state',
-    'seed_generators'
-]
+@DATASETS.register_module()
+class DualSampleDataset(SeededDataset):
+    """Wraps any MMPretrain data set to give BBN's training pairs.
+
+    Indexed with ``BranchPair(conventional=Draw, rebalancing=Draw)`` (as
+    :class:`DualSampler` yields them) it returns the ``BranchPair`` of the
+    two items, each resolved as by :class:`SeededDataset`: the one place a
+    training pair is packed. A single :class:`Draw` or ``int`` gives one
+    item. A wrapped set that takes whole batches gets each half of a batch
+    of pairs as a list.
+    """
+
+    def prepare(self, draw: Any) -> Any:
+        if isinstance(draw, BranchPair):
+            return BranchPair(*map(super().prepare, draw))
+        return super().prepare(draw)
+
+    def __getitems__(self, draws: List[Any]) -> Any:
+        batched = getattr(self.dataset, '__getitems__', None)
+        if batched is None or not all(
+                isinstance(d, BranchPair) for d in draws):
+            return super().__getitems__(draws)
+        return BranchPair(*(batched(list(half)) for half in zip(*draws)))
